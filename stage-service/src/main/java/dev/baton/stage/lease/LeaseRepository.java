@@ -1,0 +1,116 @@
+package dev.baton.stage.lease;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The transition lease table. Each decision is one self-checking statement: the insert that
+ * finds an existing row does nothing, the reclaim is a CAS on the token, the release is fenced
+ * by the token. 0 rows always means "someone else got there first".
+ */
+@ApplicationScoped
+public class LeaseRepository {
+
+    static final String ACQUIRE = """
+            INSERT INTO stage.transition_lease (task_id, token, owner_actor, owner_instance, owner_pid, owner_host,
+                                                from_stage, to_stage, reason, request_id)
+            VALUES ($1, nextval('stage.lease_token_seq'), $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (task_id) DO NOTHING
+            RETURNING token""";
+    static final String SELECT_WITH_LIVENESS = """
+            SELECT l.*, floor(extract(epoch FROM now() - l.acquired_at))::bigint AS age_s, %s AS live
+            FROM stage.transition_lease l JOIN stage.instance i ON i.boot_id = l.owner_instance
+            """.formatted(LivenessRegistration.LIVE_SQL);
+    static final String FIND = SELECT_WITH_LIVENESS + " WHERE l.task_id = $1";
+    static final String ALL = SELECT_WITH_LIVENESS + " ORDER BY l.acquired_at";
+    /** Takes over a stale lease: a CAS on the token it was seen with, which also bumps the token. */
+    static final String RECLAIM = """
+            UPDATE stage.transition_lease
+            SET token = nextval('stage.lease_token_seq'), owner_actor = $3, owner_instance = $4, owner_pid = $5,
+                owner_host = $6, acquired_at = now()
+            WHERE task_id = $1 AND token = $2
+            RETURNING token""";
+    /** Releases a lease only while the token is still ours: a fenced-off owner releases nothing. */
+    static final String RELEASE = "DELETE FROM stage.transition_lease WHERE task_id = $1 AND token = $2";
+    static final String FORCE_RELEASE = """
+            DELETE FROM stage.transition_lease WHERE task_id = $1
+            RETURNING token, owner_actor, owner_instance, owner_pid, owner_host, from_stage, to_stage""";
+    /** Registrations that are gone and own no lease any more. */
+    static final String FORGET_DEAD_INSTANCES = """
+            DELETE FROM stage.instance i
+            WHERE NOT %s AND NOT EXISTS (SELECT 1 FROM stage.transition_lease l WHERE l.owner_instance = i.boot_id)
+            """.formatted(LivenessRegistration.LIVE_SQL);
+
+    /** A lease force-released by an operator: who held it. */
+    public record Released(long token, String ownerActor, String ownerInstance, long ownerPid, String ownerHost,
+                           String from, String to) {
+    }
+
+    /** @return the new lease's token, or empty if a lease for the task exists */
+    public Uni<OptionalLong> acquire(SqlClient client, String taskId, String actor, ProcessIdentity owner, String from,
+                                     String to, String reason, String requestId) {
+        return client.preparedQuery(ACQUIRE)
+                .execute(Tuple.from(new Object[] {taskId, actor, owner.bootId(), owner.pid(), owner.host(), from, to,
+                        reason, requestId}))
+                .map(LeaseRepository::token);
+    }
+
+    public Uni<Optional<Lease>> find(SqlClient client, String taskId) {
+        return client.preparedQuery(FIND).execute(Tuple.of(taskId))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Lease.from(rows.iterator().next())));
+    }
+
+    public Uni<List<Lease>> all(SqlClient client) {
+        return client.query(ALL).execute().map(rows -> {
+            List<Lease> leases = new ArrayList<>();
+            for (Row row : rows) {
+                leases.add(Lease.from(row));
+            }
+            return leases;
+        });
+    }
+
+    /** @return the new token, or empty if the lease changed since it was seen */
+    public Uni<OptionalLong> reclaim(SqlClient client, Lease stale, String actor, ProcessIdentity owner) {
+        return client.preparedQuery(RECLAIM)
+                .execute(Tuple.from(new Object[] {stale.taskId(), stale.token(), actor, owner.bootId(), owner.pid(),
+                        owner.host()}))
+                .map(LeaseRepository::token);
+    }
+
+    /** @return true if the lease was still ours and is now gone */
+    public Uni<Boolean> release(SqlClient client, String taskId, long token) {
+        return client.preparedQuery(RELEASE).execute(Tuple.of(taskId, token)).map(rows -> rows.rowCount() == 1);
+    }
+
+    public Uni<Optional<Released>> forceRelease(SqlClient client, String taskId) {
+        return client.preparedQuery(FORCE_RELEASE).execute(Tuple.of(taskId)).map(rows -> {
+            if (rows.rowCount() == 0) {
+                return Optional.empty();
+            }
+            Row row = rows.iterator().next();
+            return Optional.of(new Released(row.getLong("token"), row.getString("owner_actor"),
+                    row.getUUID("owner_instance").toString(), row.getLong("owner_pid"), row.getString("owner_host"),
+                    row.getString("from_stage"), row.getString("to_stage")));
+        });
+    }
+
+    public Uni<Integer> forgetDeadInstances(SqlClient client) {
+        return client.query(FORGET_DEAD_INSTANCES).execute().map(rows -> rows.rowCount());
+    }
+
+    private static OptionalLong token(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        if (rows.rowCount() > 1) {
+            throw new IllegalStateException("lease statement matched " + rows.rowCount() + " rows");
+        }
+        return rows.rowCount() == 0 ? OptionalLong.empty() : OptionalLong.of(rows.iterator().next().getLong("token"));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.baton.stage.lease;
+
+import dev.baton.stage.config.LivenessConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * This process's liveness: registered at start and held for life. While the registration is
+ * lost, {@link #current()} is empty and the process enters no transition; it registers again
+ * under a NEW boot id, so leases it held before are seen as stale and fenced off.
+ */
+@ApplicationScoped
+public class Liveness {
+
+    private static final Logger LOG = Logger.getLogger(Liveness.class);
+
+    private final Vertx vertx;
+    private final LivenessConfig config;
+    private final PgConnectOptions options;
+    private final AtomicReference<LivenessRegistration> registration = new AtomicReference<>();
+    private volatile boolean stopping;
+
+    public Liveness(Vertx vertx, LivenessConfig config,
+                    @ConfigProperty(name = "baton.pg.url") String url,
+                    @ConfigProperty(name = "baton.pg.user") String user,
+                    @ConfigProperty(name = "baton.pg.password") String password) {
+        this.vertx = vertx;
+        this.config = config;
+        this.options = connectOptions(url, user, password, config);
+    }
+
+    /** Connect options of a liveness connection: short server-side keepalives, a clear name. */
+    public static PgConnectOptions connectOptions(String url, String user, String password, LivenessConfig config) {
+        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(user).setPassword(password);
+        options.addProperty("application_name", "baton-stage-liveness");
+        options.addProperty("tcp_keepalives_idle", String.valueOf(config.keepalivesIdleSeconds()));
+        options.addProperty("tcp_keepalives_interval", String.valueOf(config.keepalivesIntervalSeconds()));
+        options.addProperty("tcp_keepalives_count", String.valueOf(config.keepalivesCount()));
+        return options;
+    }
+
+    /** Registers before the service takes traffic; a database that cannot be reached fails the start. */
+    void onStart(@Observes StartupEvent event) {
+        register().await().atMost(Duration.ofSeconds(30));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+        LivenessRegistration current = registration.getAndSet(null);
+        if (current != null) {
+            current.close().await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The identity that may own leases now, or empty while the registration is lost. */
+    public Optional<ProcessIdentity> current() {
+        LivenessRegistration current = registration.get();
+        return current == null ? Optional.empty() : Optional.of(current.identity());
+    }
+
+    /** The registration itself, for fault tests that sever it. */
+    Optional<LivenessRegistration> registration() {
+        return Optional.ofNullable(registration.get());
+    }
+
+    private Uni<Void> register() {
+        return LivenessRegistration.open(vertx, options, ProcessHandle.current().pid(), host(), this::lost)
+                .invoke(r -> {
+                    registration.set(r);
+                    LOG.infof("registered as boot id %s (pid %d, host %s)", r.identity().bootId(),
+                            r.identity().pid(), r.identity().host());
+                })
+                .replaceWithVoid();
+    }
+
+    private void lost() {
+        LivenessRegistration previous = registration.getAndSet(null);
+        if (stopping) {
+            return;
+        }
+        LOG.warnf("liveness connection lost (boot id %s): entering no transition until registered again",
+                previous == null ? "?" : previous.identity().bootId());
+        retry();
+    }
+
+    private void retry() {
+        vertx.setTimer(config.reconnectDelay().toMillis(), id -> register().subscribe().with(
+                ok -> { },
+                failure -> {
+                    LOG.warnf("cannot register again: %s", failure.getMessage());
+                    if (!stopping) {
+                        retry();
+                    }
+                }));
+    }
+
+    private String host() {
+        return config.host().or(() -> Optional.ofNullable(System.getenv("HOSTNAME")))
+                .filter(h -> !h.isBlank())
+                .orElseGet(() -> {
+                    try {
+                        return java.net.InetAddress.getLocalHost().getHostName();
+                    } catch (java.net.UnknownHostException e) {
+                        return "unknown";
+                    }
+                });
+    }
+}

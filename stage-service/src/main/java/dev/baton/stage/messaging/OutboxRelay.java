@@ -1,0 +1,112 @@
+package dev.baton.stage.messaging;
+
+import dev.baton.stage.config.RecoveryConfig;
+import dev.baton.stage.repository.OutboxRepository;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Publishes committed outbox rows to Kafka and marks them sent.
+ *
+ * <ol>
+ *   <li>in one transaction, take the cluster-wide relay lock (one relay at a time, so events
+ *       leave in commit order), read the oldest unsent rows;</li>
+ *   <li>send them keyed by work item and wait for every broker acknowledgement;</li>
+ *   <li>mark them sent and commit. A crash before the commit re-sends them: at-least-once,
+ *       and consumers de-duplicate by {@code eventId}.</li>
+ * </ol>
+ * Woken after each commit, and polled for rows of other replicas or of a previous run.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private final Pool pool;
+    private final OutboxRepository outbox;
+    private final MutinyEmitter<String> emitter;
+    private final Vertx vertx;
+    private final RecoveryConfig config;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private volatile long timer = -1;
+
+    public OutboxRelay(Pool pool, OutboxRepository outbox,
+                       @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048)
+                       MutinyEmitter<String> emitter,
+                       Vertx vertx, RecoveryConfig config) {
+        this.pool = pool;
+        this.outbox = outbox;
+        this.emitter = emitter;
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.outboxPoll().toMillis(), id -> wake());
+        wake();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** Asks for a relay round; rounds never overlap within a process, and a wake during one runs another. */
+    public void wake() {
+        again.set(true);
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        again.set(false);
+        relayOnce().subscribe().with(sent -> finished(sent >= config.outboxBatch()), failure -> {
+            LOG.warnf("outbox relay round failed, will retry: %s", failure.getMessage());
+            finished(false);
+        });
+    }
+
+    private void finished(boolean more) {
+        running.set(false);
+        if (more || again.get()) {
+            wake();
+        }
+    }
+
+    /** One round; the number of events sent. */
+    Uni<Integer> relayOnce() {
+        return pool.withTransaction(connection -> outbox.tryRelayLock(connection).flatMap(locked -> !locked
+                ? Uni.createFrom().item(0)
+                : outbox.unsent(connection, config.outboxBatch()).flatMap(pending -> pending.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : Uni.join().all(pending.stream().map(this::send).toList()).andFailFast()
+                                .flatMap(sent -> outbox.markSent(connection,
+                                        pending.stream().map(OutboxRepository.Pending::id).toList()))
+                                .replaceWith(pending.size()))));
+    }
+
+    private Uni<Void> send(OutboxRepository.Pending event) {
+        String envelope = new JsonObject()
+                .put("eventId", event.eventId().toString())
+                .put("aggregateType", event.aggregateType())
+                .put("aggregateId", event.aggregateId())
+                .put("eventType", event.eventType())
+                .put("occurredAt", event.occurredAt().toString())
+                .put("payload", event.payload())
+                .encode();
+        return emitter.sendMessage(Message.of(envelope).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(event.topic()).withKey(event.aggregateId()).build()));
+    }
+}

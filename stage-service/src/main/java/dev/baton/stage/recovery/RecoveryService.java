@@ -1,0 +1,87 @@
+package dev.baton.stage.recovery;
+
+import dev.baton.stage.config.RecoveryConfig;
+import dev.baton.stage.lease.LeaseRepository;
+import dev.baton.stage.transition.TransitionService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code recover_on_startup}, then the same sweep periodically: run the
+ * {@link BeforeLeaseRecovery} steps, reclaim every lease whose owner process is gone, and
+ * re-drive its transition to completion through the effect ledger. Several replicas may
+ * sweep at once: the reclaim is a CAS, so each lease is re-driven by exactly one of them.
+ */
+@ApplicationScoped
+public class RecoveryService {
+
+    private static final Logger LOG = Logger.getLogger(RecoveryService.class);
+    static final String RECLAIMER = "recovery";
+
+    private final TransitionService transitions;
+    private final Instance<BeforeLeaseRecovery> before;
+    private final Pool pool;
+    private final LeaseRepository leases;
+    private final Vertx vertx;
+    private final RecoveryConfig config;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private volatile long timer = -1;
+
+    public RecoveryService(TransitionService transitions, Instance<BeforeLeaseRecovery> before, Pool pool,
+                           LeaseRepository leases, Vertx vertx, RecoveryConfig config) {
+        this.transitions = transitions;
+        this.before = before;
+        this.pool = pool;
+        this.leases = leases;
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** After liveness registered (lower priority runs later): the first sweep, then the periodic ones. */
+    void onStart(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
+        Multi.createFrom().iterable(before).onItem().transformToUniAndConcatenate(BeforeLeaseRecovery::run)
+                .collect().last()
+                .subscribe().with(ignored -> sweep(), failure -> {
+                    LOG.errorf("start-up recovery steps failed; stale leases are left to the next sweep: %s",
+                            failure.getMessage());
+                });
+        timer = vertx.setPeriodic(config.interval().toMillis(), id -> sweep());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** One sweep; skipped while the previous one still runs. */
+    public void sweep() {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        sweepNow().subscribe().with(recovered -> sweeping.set(false), failure -> {
+            LOG.warnf("recovery sweep failed: %s", failure.getMessage());
+            sweeping.set(false);
+        });
+    }
+
+    /** Reclaims and re-drives every stale lease, then forgets registrations that are gone. */
+    public Uni<Integer> sweepNow() {
+        return transitions.recoverStaleLeases(RECLAIMER)
+                .call(recovered -> pool.withConnection(leases::forgetDeadInstances))
+                .invoke(recovered -> {
+                    if (recovered > 0) {
+                        LOG.infof("recovered %d transition(s) of dead owners", recovered);
+                    }
+                });
+    }
+}

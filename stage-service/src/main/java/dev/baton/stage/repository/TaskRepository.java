@@ -1,0 +1,98 @@
+package dev.baton.stage.repository;
+
+import dev.baton.stage.Task;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Tasks and their stage history. {@link #writeStage} is the only code that writes {@code task.stage}. */
+@ApplicationScoped
+public class TaskRepository {
+
+    static final String INSERT = """
+            INSERT INTO stage.task (id, repo, title, stage) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id, repo, title, stage, version, created_at, updated_at""";
+    static final String FIND = "SELECT id, repo, title, stage, version, created_at, updated_at FROM stage.task WHERE id = $1";
+    /**
+     * The stage write. With an expected stage it is the CAS (0 rows = lost race); with a null
+     * expected stage it is the pre-lease unconditional update that the kill switch keeps.
+     */
+    static final String WRITE_STAGE = """
+            UPDATE stage.task SET stage = $2, version = version + 1, updated_at = now()
+            WHERE id = $1 AND ($3::text IS NULL OR stage = $3)
+            RETURNING version""";
+    static final String INSERT_HISTORY = """
+            INSERT INTO stage.stage_history (task_id, from_stage, to_stage, actor, reason, kind, token, guarded, request_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+    static final String HISTORY = """
+            SELECT from_stage, to_stage, actor, reason, kind, token, guarded, request_id, at
+            FROM stage.stage_history WHERE task_id = $1 ORDER BY id""";
+    static final String COUNT_BY_STAGE = "SELECT stage, count(*) AS n FROM stage.task GROUP BY stage";
+
+    /** One row of a task's history. */
+    public record HistoryEntry(String from, String to, String actor, String reason, String kind, Long token,
+                               boolean guarded, String requestId, java.time.Instant at) {
+    }
+
+    /** @return the created task, or empty if a task with this id exists */
+    public Uni<Optional<Task>> insert(SqlClient client, String id, String repo, String title, String stage) {
+        return client.preparedQuery(INSERT).execute(Tuple.of(id, repo, title, stage))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
+    }
+
+    public Uni<Optional<Task>> find(SqlClient client, String id) {
+        return client.preparedQuery(FIND).execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
+    }
+
+    /**
+     * Moves the task to {@code to}.
+     *
+     * @param expected the stage the caller saw; null only for the unguarded (kill switch) form
+     * @return the new version, or empty when the CAS found another stage (lost race)
+     */
+    public Uni<Optional<Long>> writeStage(SqlClient client, String id, String to, String expected) {
+        return client.preparedQuery(WRITE_STAGE).execute(Tuple.of(id, to, expected)).map(rows -> {
+            if (rows.rowCount() > 1) {
+                throw new IllegalStateException("stage write matched " + rows.rowCount() + " rows for " + id);
+            }
+            return rows.rowCount() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("version"));
+        });
+    }
+
+    public Uni<Void> insertHistory(SqlClient client, String taskId, String from, String to, String actor, String reason,
+                                   String kind, Long token, boolean guarded, String requestId) {
+        return client.preparedQuery(INSERT_HISTORY)
+                .execute(Tuple.from(new Object[] {taskId, from, to, actor, reason, kind, token, guarded, requestId}))
+                .replaceWithVoid();
+    }
+
+    public Uni<List<HistoryEntry>> history(SqlClient client, String taskId) {
+        return client.preparedQuery(HISTORY).execute(Tuple.of(taskId)).map(rows -> {
+            List<HistoryEntry> entries = new java.util.ArrayList<>();
+            for (Row row : rows) {
+                entries.add(new HistoryEntry(row.getString("from_stage"), row.getString("to_stage"),
+                        row.getString("actor"), row.getString("reason"), row.getString("kind"), row.getLong("token"),
+                        row.getBoolean("guarded"), row.getString("request_id"),
+                        row.getOffsetDateTime("at").toInstant()));
+            }
+            return entries;
+        });
+    }
+
+    public Uni<Map<String, Long>> countByStage(SqlClient client) {
+        return client.query(COUNT_BY_STAGE).execute().map(rows -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            rows.forEach(row -> counts.put(row.getString("stage"), row.getLong("n")));
+            return counts;
+        });
+    }
+}
