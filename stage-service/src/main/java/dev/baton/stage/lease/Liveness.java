@@ -70,7 +70,7 @@ public class Liveness {
     }
 
     /** The registration itself, for fault tests that sever it. */
-    Optional<LivenessRegistration> registration() {
+    public Optional<LivenessRegistration> registration() {
         return Optional.ofNullable(registration.get());
     }
 
