@@ -1,0 +1,28 @@
+package dev.baton.notifier;
+
+import dev.baton.common.Preflight;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/** Checks the settings the notifier cannot run without, then boots Quarkus. */
+@QuarkusMain
+public final class NotifierServiceMain {
+
+    static final int DEFAULT_PORT = 8083;
+
+    private NotifierServiceMain() {
+    }
+
+    public static void main(String... args) {
+        Preflight preflight = new Preflight(System.getenv());
+        preflight.optional("BATON_PG_URL", "postgresql://host:port/database", Preflight::isPostgresUrl)
+                .optional("KAFKA_BOOTSTRAP_SERVERS", "host:port[,host:port]", Preflight::isBootstrapList)
+                .optional("QUARKUS_HTTP_PORT", "a port number 0-65535", Preflight::isPort)
+                .optional("BATON_TELEGRAM_API_URL", "http(s)://host[:port]", Preflight::isHttpUrl)
+                .optional("BATON_TRACKER_MODE", "edit or bump", mode -> mode.equalsIgnoreCase("edit") || mode.equalsIgnoreCase("bump"))
+                .optional("BATON_NOTIFIER_LOCALE", "en or ru", locale -> locale.equals("en") || locale.equals("ru"))
+                .portFree("QUARKUS_HTTP_PORT", preflight.port("QUARKUS_HTTP_PORT", DEFAULT_PORT))
+                .exitOnProblems("notifier-service");
+        Quarkus.run(args);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.baton.notifier.repository;
+
+import dev.baton.events.EventEnvelope;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Remembers which transition and alert events were handled, so a redelivery is recognised. */
+@ApplicationScoped
+public class ProcessedEventRepository {
+
+    static final String REMEMBER = """
+            INSERT INTO notifier.processed_event (event_id, work_item, event_type)
+            VALUES ($1, $2, $3)
+            ON CONFLICT (event_id) DO NOTHING""";
+
+    private final Pool pool;
+
+    public ProcessedEventRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** @return true the first time this event id is seen, false for a redelivery */
+    public Uni<Boolean> rememberFirstDelivery(EventEnvelope event) {
+        return pool.preparedQuery(REMEMBER)
+                .execute(Tuple.of(event.eventId(), event.aggregateId(), event.eventType()))
+                .map(rows -> rows.rowCount() == 1);
+    }
+}
