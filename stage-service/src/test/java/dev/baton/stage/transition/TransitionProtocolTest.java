@@ -284,6 +284,7 @@ class TransitionProtocolTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> liveness.current().isEmpty());
         transition(task, "development", "review", "monitor").then().statusCode(503)
                 .contentType("application/problem+json");
+        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
         assertEquals(0, leases(task));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> liveness.current().isPresent());
