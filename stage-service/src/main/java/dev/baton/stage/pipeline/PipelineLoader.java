@@ -16,12 +16,13 @@ import java.util.Map;
 
 /**
  * Loads the pipeline definition at start: the file named by {@code BATON_PIPELINE_FILE},
- * or the built-in {@code pipeline.json}. An invalid definition stops the service.
+ * or the built-in {@code dev/baton/pipeline.json} of baton-common. An invalid definition stops the service.
  */
 @ApplicationScoped
 public class PipelineLoader {
 
-    static final String BUILT_IN = "pipeline.json";
+    /** The default definition, shipped in baton-common so every service reads the same file. */
+    static final String BUILT_IN = "dev/baton/pipeline.json";
 
     /** The file format: stages in order, declared transitions, and where cancel leads. */
     record PipelineFile(List<StageEntry> stages, List<TransitionEntry> transitions, String cancelTo) {
