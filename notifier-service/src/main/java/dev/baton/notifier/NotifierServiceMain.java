@@ -13,13 +13,17 @@ public final class NotifierServiceMain {
     private NotifierServiceMain() {
     }
 
+    /**
+     * {@code BATON_TRACKER_MODE} is deliberately not checked: anything but {@code bump} means
+     * {@code edit}, logged once at start (a typo must not take the tracker down).
+     */
     public static void main(String... args) {
         Preflight preflight = new Preflight(System.getenv());
         preflight.optional("BATON_PG_URL", "postgresql://host:port/database", Preflight::isPostgresUrl)
                 .optional("KAFKA_BOOTSTRAP_SERVERS", "host:port[,host:port]", Preflight::isBootstrapList)
                 .optional("QUARKUS_HTTP_PORT", "a port number 0-65535", Preflight::isPort)
                 .optional("BATON_TELEGRAM_API_URL", "http(s)://host[:port]", Preflight::isHttpUrl)
-                .optional("BATON_TRACKER_MODE", "edit or bump", mode -> mode.equalsIgnoreCase("edit") || mode.equalsIgnoreCase("bump"))
+                .optional("BATON_STAGE_SERVICE_URL", "http(s)://host[:port]", Preflight::isHttpUrl)
                 .optional("BATON_NOTIFIER_LOCALE", "en or ru", locale -> locale.equals("en") || locale.equals("ru"))
                 .portFree("QUARKUS_HTTP_PORT", preflight.port("QUARKUS_HTTP_PORT", DEFAULT_PORT))
                 .exitOnProblems("notifier-service");

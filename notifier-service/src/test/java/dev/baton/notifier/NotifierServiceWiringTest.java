@@ -3,6 +3,7 @@ package dev.baton.notifier;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
+import dev.baton.notifier.support.TelegramFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The notifier is wired to the real PostgreSQL and the real Kafka broker. */
 @QuarkusTest
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class NotifierServiceWiringTest {
 
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());

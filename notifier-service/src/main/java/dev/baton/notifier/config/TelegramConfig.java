@@ -3,9 +3,10 @@ package dev.baton.notifier.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
-/** The Telegram Bot API and the chat the tracker cards go to. */
+/** The Telegram Bot API and the chats the tracker cards and alerts go to. */
 @ConfigMapping(prefix = "baton.telegram")
 public interface TelegramConfig {
 
@@ -18,4 +19,27 @@ public interface TelegramConfig {
 
     /** Team chat id ({@code BATON_TELEGRAM_CHAT_ID}); unset means nothing is sent. */
     Optional<String> chatId();
+
+    /** Chat for alerts ({@code BATON_TELEGRAM_ALERT_CHAT_ID}); unset means the team chat. */
+    Optional<String> alertChatId();
+
+    /** Attempts per Bot API call on 5xx or timeout, the first included; then the update is dropped. */
+    @WithDefault("4")
+    int maxAttempts();
+
+    /** First wait between attempts; doubled on each further attempt. */
+    @WithDefault("500ms")
+    Duration backoff();
+
+    /** Longest single wait between attempts. */
+    @WithDefault("8s")
+    Duration maxBackoff();
+
+    /** A 429 asking to wait longer than this drops the update instead of stalling the consumer. */
+    @WithDefault("60s")
+    Duration maxRetryAfter();
+
+    /** Messages per minute to one chat (Telegram allows about 20 in a group). */
+    @WithDefault("20")
+    int messagesPerMinute();
 }

@@ -3,16 +3,24 @@ package dev.baton.notifier.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** How a work item's tracker card is kept current. */
 @ConfigMapping(prefix = "baton.tracker")
 public interface TrackerConfig {
 
-    /** {@code edit}: update the card in place; {@code bump}: re-post it at the bottom, then delete the old one. */
+    /**
+     * {@code edit}: update the card in place; {@code bump}: re-post it at the bottom, then delete
+     * the old one. Anything else means {@code edit} (logged once), never a failed start.
+     */
     @WithDefault("edit")
-    Mode mode();
+    String mode();
 
-    enum Mode {
-        EDIT,
-        BUMP
-    }
+    /** How long one replica may hold a card while it talks to Telegram before another may take over. */
+    @WithDefault("2m")
+    Duration claimTtl();
+
+    /** Past this age a card that cannot be deleted (bump mode) is edited into a short "moved" stub. */
+    @WithDefault("48h")
+    Duration deleteWindow();
 }

@@ -3,6 +3,7 @@ package dev.baton.notifier.repository;
 import dev.baton.events.EventEnvelope;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,7 +24,12 @@ public class ProcessedEventRepository {
 
     /** @return true the first time this event id is seen, false for a redelivery */
     public Uni<Boolean> rememberFirstDelivery(EventEnvelope event) {
-        return pool.preparedQuery(REMEMBER)
+        return rememberFirstDelivery(pool, event);
+    }
+
+    /** The same, inside the caller's transaction (so the event's effect and its mark commit together). */
+    public Uni<Boolean> rememberFirstDelivery(SqlClient conn, EventEnvelope event) {
+        return conn.preparedQuery(REMEMBER)
                 .execute(Tuple.of(event.eventId(), event.aggregateId(), event.eventType()))
                 .map(rows -> rows.rowCount() == 1);
     }

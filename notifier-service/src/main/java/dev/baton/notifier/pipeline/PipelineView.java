@@ -1,0 +1,24 @@
+package dev.baton.notifier.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pipeline definition as stage-service serves it at {@code GET /pipeline}, and as the built-in
+ * {@code dev/baton/pipeline.json} spells it (a REST DTO; {@link Pipeline} is what the card uses).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record PipelineView(List<StageView> stages, List<TransitionView> transitions) {
+
+    /** One stage: key, label per locale, terminal. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StageView(String key, Map<String, String> label, boolean terminal) {
+    }
+
+    /** One allowed transition. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TransitionView(String from, String to, String kind) {
+    }
+}

@@ -1,0 +1,77 @@
+package dev.baton.notifier.client;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The per-chat queue keeps a chat under its per-minute limit and honours 429 pauses. */
+class ChatThrottleTest {
+
+    /** A clock that only the fake sleeper moves. */
+    static final class FakeTime extends Clock {
+        Instant now = Instant.parse("2026-11-28T00:00:00Z");
+        final List<Duration> sleeps = new ArrayList<>();
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        void sleep(Duration d) {
+            sleeps.add(d);
+            now = now.plus(d);
+        }
+    }
+
+    @Test
+    void staysUnderTwentyMessagesAMinutePerChat() throws Exception {
+        FakeTime time = new FakeTime();
+        ChatThrottle throttle = new ChatThrottle(time, time::sleep, 20);
+        Instant start = time.now;
+        for (int i = 0; i < 20; i++) {
+            throttle.acquire("-100");
+        }
+        assertTrue(time.sleeps.isEmpty(), "the first 20 go at once");
+        throttle.acquire("-200");
+        assertTrue(time.sleeps.isEmpty(), "another chat has its own window");
+        throttle.acquire("-100");
+        assertEquals(start.plus(Duration.ofMinutes(1)), time.now, "the 21st waits for the window");
+        for (int i = 0; i < 19; i++) {
+            throttle.acquire("-100");
+        }
+        assertEquals(start.plus(Duration.ofMinutes(1)), time.now);
+        throttle.acquire("-100");
+        assertEquals(start.plus(Duration.ofMinutes(2)), time.now);
+    }
+
+    @Test
+    void a429PausesEveryoneOfThatChat() throws Exception {
+        FakeTime time = new FakeTime();
+        ChatThrottle throttle = new ChatThrottle(time, time::sleep, 20);
+        Instant start = time.now;
+        throttle.pause("-100", Duration.ofSeconds(5));
+        throttle.acquire("-200");
+        assertEquals(start, time.now);
+        throttle.acquire("-100");
+        assertEquals(start.plusSeconds(5), time.now);
+    }
+}
