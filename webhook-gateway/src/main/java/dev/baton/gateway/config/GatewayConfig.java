@@ -3,23 +3,36 @@ package dev.baton.gateway.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-import java.util.Optional;
+import java.time.Duration;
 
-/** What the gateway accepts and how it recognises genuine webhooks. */
+/** What the gateway accepts and how it maps webhooks to work items. */
 @ConfigMapping(prefix = "baton.gateway")
 public interface GatewayConfig {
 
-    /** Largest webhook body accepted, in bytes ({@code BATON_GATEWAY_MAX_BODY_BYTES}). */
+    /** Largest webhook body accepted, in bytes ({@code BATON_GATEWAY_MAX_BODY_BYTES}); larger bodies get 413. */
     @WithDefault("1048576")
     int maxBodyBytes();
 
-    /** HMAC secret of Plane webhooks ({@code BATON_GATEWAY_PLANE_WEBHOOK_SECRET}); unset refuses them. Never logged. */
-    Optional<String> planeWebhookSecret();
-
-    /** HMAC secret of Gitea webhooks ({@code BATON_GATEWAY_GITEA_WEBHOOK_SECRET}); unset refuses them. Never logged. */
-    Optional<String> giteaWebhookSecret();
-
-    /** Tracker user Baton acts as; its own changes coming back as webhooks are not fed in again. */
+    /**
+     * Tracker user Baton acts as ({@code BATON_GATEWAY_BOT_USER}): a Plane actor id, display name or
+     * e-mail, or a Gitea sender login. Its own changes coming back as webhooks are dropped, so Baton
+     * never feeds on itself.
+     */
     @WithDefault("baton-bot")
     String botUser();
+
+    /**
+     * How a Gitea event names its work item ({@code BATON_GATEWAY_WORK_ITEM_PATTERN}): a regex searched
+     * in the branch name, then the title (or commit message). A named group {@code key} picks part of
+     * the match; the result is upper-cased.
+     */
+    @WithDefault("[A-Z][A-Z0-9]+-\\d+")
+    String workItemPattern();
+
+    /**
+     * Longest wait for the broker's acknowledgement before answering 503 ({@code BATON_GATEWAY_PUBLISH_TIMEOUT}).
+     * Gitea gives up after 5 s and never retries, so this stays under that.
+     */
+    @WithDefault("4s")
+    Duration publishTimeout();
 }
