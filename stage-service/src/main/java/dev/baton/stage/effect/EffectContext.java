@@ -1,14 +1,23 @@
 package dev.baton.stage.effect;
 
+import dev.baton.stage.gate.TaskFacts;
+
 /**
  * What an effect acts on.
  *
  * @param transitionSeq the task version at entry: identifies the transition across reclaims
  * @param token the lease token this attempt runs under (for {@link Effect#resolve}: the one
  *              the recorded attempt ran under)
+ * @param facts what the gates checked when the transition was entered (PR head SHA, coverage…);
+ *              null on the unguarded path
  */
 public record EffectContext(String taskId, String repo, long transitionSeq, long token, String from, String to,
-                            String effect) {
+                            String effect, TaskFacts facts) {
+
+    /** The same attempt under another token (resolving an attempt recorded under an older one). */
+    public EffectContext withToken(long otherToken) {
+        return new EffectContext(taskId, repo, transitionSeq, otherToken, from, to, effect, facts);
+    }
 
     /** Stable key an outside system can be asked about: work item, lease token, effect. */
     public String idempotencyKey() {

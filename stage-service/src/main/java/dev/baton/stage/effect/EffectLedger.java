@@ -111,9 +111,7 @@ public class EffectLedger {
                     return switch (status) {
                         case "done" -> Uni.createFrom().item(Step.DONE);
                         case "failed" -> restart(effect, context, status, recordedToken);
-                        default -> effect.resolve(new EffectContext(context.taskId(), context.repo(),
-                                        context.transitionSeq(), recordedToken, context.from(), context.to(),
-                                        context.effect()))
+                        default -> effect.resolve(context.withToken(recordedToken))
                                 .onFailure().recoverWithItem(Resolution.UNKNOWN)
                                 .flatMap(resolution -> switch (resolution) {
                                     case HAPPENED -> record(context, recordedToken,

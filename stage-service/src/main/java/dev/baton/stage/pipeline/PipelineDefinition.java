@@ -129,6 +129,22 @@ public final class PipelineDefinition {
         return List.copyOf(transitions.values());
     }
 
+    public Optional<Stage> stage(String key) {
+        return Optional.ofNullable(byKey.get(key));
+    }
+
+    /** The advance out of {@code stage}, if the pipeline has one. */
+    public Optional<Transition> forward(String stage) {
+        return transitions.values().stream()
+                .filter(t -> t.from().equals(stage) && t.kind() == TransitionKind.ADVANCE).findFirst();
+    }
+
+    /** Where a failed verdict in {@code stage} sends the task, if anywhere. */
+    public Optional<Transition> rollback(String stage) {
+        return transitions.values().stream()
+                .filter(t -> t.from().equals(stage) && t.kind() == TransitionKind.ROLLBACK).findFirst();
+    }
+
     /** Position in pipeline order, for "at or before the current stage" decisions. */
     public int position(String key) {
         for (int i = 0; i < stages.size(); i++) {

@@ -28,7 +28,7 @@ public class PipelineLoader {
     record PipelineFile(List<StageEntry> stages, List<TransitionEntry> transitions, String cancelTo) {
     }
 
-    record StageEntry(String key, Map<String, String> label, boolean terminal) {
+    record StageEntry(String key, Map<String, String> label, boolean terminal, boolean worked, List<String> gates) {
     }
 
     record TransitionEntry(String from, String to, String kind, List<String> effects) {
@@ -54,7 +54,8 @@ public class PipelineLoader {
 
     static PipelineDefinition parse(PipelineFile file) {
         List<Stage> stages = file.stages() == null ? List.of() : file.stages().stream()
-                .map(s -> new Stage(s.key(), s.label() == null ? Map.of() : Map.copyOf(s.label()), s.terminal()))
+                .map(s -> new Stage(s.key(), s.label() == null ? Map.of() : Map.copyOf(s.label()), s.terminal(),
+                        s.worked(), s.gates()))
                 .toList();
         List<Transition> transitions;
         try {

@@ -1,5 +1,7 @@
 package dev.baton.stage.rest;
 
+import dev.baton.stage.job.Job;
+import dev.baton.stage.job.JobRepository;
 import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.repository.TaskRepository;
@@ -14,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.util.List;
 import java.util.Map;
 
-/** What is in flight: tasks per stage and every transition lease with its owner's liveness. */
+/** What is in flight: tasks per stage, open jobs, and every transition lease with its owner's liveness. */
 @Path("/queue")
 @Produces(MediaType.APPLICATION_JSON)
 public class QueueResource {
@@ -30,25 +32,27 @@ public class QueueResource {
         }
     }
 
-    /** The queue snapshot. */
-    public record QueueView(Map<String, Long> stages, List<LeaseView> transitionLease) {
+    /** The queue snapshot: tasks per stage, queued and running jobs, leases. */
+    public record QueueView(Map<String, Long> stages, List<Job> jobs, List<LeaseView> transitionLease) {
     }
 
     private final Pool pool;
     private final TaskRepository tasks;
     private final LeaseRepository leases;
+    private final JobRepository jobs;
 
-    public QueueResource(Pool pool, TaskRepository tasks, LeaseRepository leases) {
+    public QueueResource(Pool pool, TaskRepository tasks, LeaseRepository leases, JobRepository jobs) {
         this.pool = pool;
         this.tasks = tasks;
         this.leases = leases;
+        this.jobs = jobs;
     }
 
     @GET
-    @Operation(summary = "Tasks per stage and the transition leases (owner, age, live)")
+    @Operation(summary = "Tasks per stage, queued and running jobs, and the transition leases (owner, age, live)")
     public Uni<QueueView> get() {
         return pool.withConnection(connection -> tasks.countByStage(connection)
-                .flatMap(stages -> leases.all(connection).map(all -> new QueueView(stages,
-                        all.stream().map(LeaseView::of).toList()))));
+                .flatMap(stages -> jobs.open(connection).flatMap(open -> leases.all(connection)
+                        .map(all -> new QueueView(stages, open, all.stream().map(LeaseView::of).toList())))));
     }
 }

@@ -16,6 +16,8 @@ public enum Outcome {
     CONFLICT("conflict", 409),
     /** Our lease was reclaimed (fencing token moved on) before we committed: nothing committed. */
     FENCED("fenced", 409),
+    /** The stage's quality gates do not allow the advance; the body carries the verdict (rollback target). */
+    GATES_FAILED("gates-failed", 409),
     /** An effect certainly did not happen; the stage is unchanged. */
     EFFECT_FAILED("effect-failed", 502),
     /** An effect's outcome cannot be established; it waits for the outside system or an operator. */

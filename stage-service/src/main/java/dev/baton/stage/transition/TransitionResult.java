@@ -1,6 +1,7 @@
 package dev.baton.stage.transition;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.baton.stage.gate.GateReport;
 import dev.baton.stage.lease.Lease;
 
 import java.time.Instant;
@@ -8,7 +9,7 @@ import java.time.Instant;
 /** The answer to a transition request; {@code outcome} is always there. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TransitionResult(Outcome outcome, String task, String from, String to, String stage, Long version,
-                               Long token, Owner owner, String detail) {
+                               Long token, Owner owner, String detail, GateReport gates) {
 
     /** The live owner a deferred request waits for. */
     public record Owner(String actor, String instance, long pid, String host, Instant since, String from, String to) {
@@ -21,10 +22,7 @@ public record TransitionResult(Outcome outcome, String task, String from, String
 
     static TransitionResult of(Outcome outcome, TransitionRequest request, String stage, String detail) {
         return new TransitionResult(outcome, request.taskId(), request.from(), request.to(), stage, null, null, null,
-                detail);
+                detail, null);
     }
 
-    TransitionResult withToken(Long token) {
-        return new TransitionResult(outcome, task, from, to, stage, version, token, owner, detail);
-    }
 }

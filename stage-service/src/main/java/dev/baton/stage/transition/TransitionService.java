@@ -5,6 +5,9 @@ import dev.baton.stage.ProblemException;
 import dev.baton.stage.Task;
 import dev.baton.stage.effect.EffectContext;
 import dev.baton.stage.effect.EffectLedger;
+import dev.baton.stage.gate.GateEvaluator;
+import dev.baton.stage.gate.TaskFacts;
+import dev.baton.stage.job.JobQueue;
 import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.lease.Liveness;
@@ -13,6 +16,7 @@ import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.pipeline.InvalidPipelineException;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
+import dev.baton.stage.pipeline.TransitionKind;
 import dev.baton.stage.repository.OutboxRepository;
 import dev.baton.stage.repository.TaskRepository;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +56,8 @@ public class TransitionService {
     private static final Logger LOG = Logger.getLogger(TransitionService.class);
     /** Enter attempts when the lease changes under us (released or reclaimed by another). */
     private static final int MAX_ENTER_ATTEMPTS = 3;
+    static final Set<Actor> GATED_ACTORS = Set.of(Actor.MONITOR, Actor.REAPER, Actor.DEPLOY_FINALIZER,
+            Actor.GITEA_WEBHOOK);
 
     private final Pool pool;
     private final PipelineDefinition pipeline;
@@ -63,10 +69,12 @@ public class TransitionService {
     private final LeaseScope scope;
     private final OutboxRelay relay;
     private final MeterRegistry metrics;
+    private final GateEvaluator gates;
+    private final JobQueue jobs;
 
     public TransitionService(Pool pool, PipelineDefinition pipeline, TaskRepository tasks, LeaseRepository leases,
                              OutboxRepository outbox, EffectLedger ledger, Liveness liveness, LeaseScope scope,
-                             OutboxRelay relay, MeterRegistry metrics) {
+                             OutboxRelay relay, MeterRegistry metrics, GateEvaluator gates, JobQueue jobs) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -77,6 +85,8 @@ public class TransitionService {
         this.scope = scope;
         this.relay = relay;
         this.metrics = metrics;
+        this.gates = gates;
+        this.jobs = jobs;
     }
 
     /** Every effect the pipeline names must exist, or the service does not start. */
@@ -101,7 +111,7 @@ public class TransitionService {
 
     /** We own the lease: drive {@code transition} from {@code version}; {@code redrive} if it was a dead owner's. */
     private record Held(Task task, Transition transition, long token, long version, String actor, String reason,
-                        String requestId, boolean redrive) implements Entry {
+                        String requestId, boolean redrive, TaskFacts facts) implements Entry {
     }
 
     private record Retry() implements Entry {
@@ -174,9 +184,31 @@ public class TransitionService {
             if (settled != null) {
                 return leases.release(connection, task.id(), token).replaceWith(redrive ? new Retry() : new Answer(settled));
             }
-            return Uni.createFrom().item(new Held(task, transition, token, task.version(), request.actor().key(),
-                    request.reason(), request.requestId(), redrive));
+            if (!gated(transition, request.actor())) {
+                return Uni.createFrom().item(new Held(task, transition, token, task.version(), request.actor().key(),
+                        request.reason(), request.requestId(), redrive, null));
+            }
+            return gates.evaluate(connection, task.id(), task.stage()).flatMap(evaluation -> {
+                if (evaluation.report().advance()) {
+                    return Uni.createFrom().item(new Held(task, transition, token, task.version(),
+                            request.actor().key(), request.reason(), request.requestId(), redrive,
+                            evaluation.facts()));
+                }
+                // Still inside the enter transaction: the lease row is removed as if never taken.
+                return leases.release(connection, task.id(), token).replaceWith(new Answer(new TransitionResult(
+                        Outcome.GATES_FAILED, task.id(), request.from(), request.to(), task.stage(), task.version(),
+                        null, null, "the quality gates of '" + task.stage() + "' say "
+                        + evaluation.report().verdictKey(), evaluation.report())));
+            });
         });
+    }
+
+    /**
+     * Gates guard advances asked for by automated actors. A person's decision (Plane, an
+     * operator, the reconciler mirroring Plane) and rollbacks or cancels are not gated.
+     */
+    private static boolean gated(Transition transition, Actor actor) {
+        return transition.kind() == TransitionKind.ADVANCE && GATED_ACTORS.contains(actor);
     }
 
     /** The lease exists: defer to a live owner, or take a dead owner's lease over and re-drive its transition. */
@@ -189,7 +221,7 @@ public class TransitionService {
             if (lease.live()) {
                 return Uni.createFrom().item(new Answer(new TransitionResult(Outcome.DEFERRED, request.taskId(),
                         request.from(), request.to(), null, null, null, TransitionResult.Owner.of(lease),
-                        "a live owner holds the transition lease")));
+                        "a live owner holds the transition lease", null)));
             }
             return reclaim(connection, lease, request.actor().key(), me)
                     .map(entry -> entry == null ? new Retry() : entry);
@@ -291,12 +323,12 @@ public class TransitionService {
     private static TransitionResult settled(Task task, TransitionRequest request) {
         if (task.stage().equals(request.to())) {
             return new TransitionResult(Outcome.ALREADY, task.id(), request.from(), request.to(), task.stage(),
-                    task.version(), null, null, null);
+                    task.version(), null, null, null, null);
         }
         if (!task.stage().equals(request.from())) {
             return new TransitionResult(Outcome.CONFLICT, task.id(), request.from(), request.to(), task.stage(),
                     task.version(), null, null, "the task is at '" + task.stage() + "', neither '" + request.from()
-                    + "' nor '" + request.to() + "'");
+                    + "' nor '" + request.to() + "'", null);
         }
         return null;
     }
@@ -305,12 +337,9 @@ public class TransitionService {
     private Uni<TransitionResult> drive(Held held, TransitionRequest request) {
         Transition transition = held.transition();
         String taskId = held.task().id();
-        return Multi.createFrom().iterable(transition.effects())
-                .onItem().transformToUniAndConcatenate(effect -> ledger.runOnce(new EffectContext(taskId,
-                        held.task().repo(), held.version(), held.token(), transition.from(), transition.to(), effect))
-                        .map(step -> new EffectStep(effect, step)))
-                .select().first(step -> step.step() != EffectLedger.Step.DONE)
-                .collect().first()
+        return untilNotDone(transition.effects(), 0, effect -> ledger.runOnce(new EffectContext(taskId,
+                        held.task().repo(), held.version(), held.token(), transition.from(), transition.to(), effect,
+                        held.facts())))
                 .flatMap(failed -> {
                     if (failed == null) {
                         return commit(held);
@@ -327,6 +356,18 @@ public class TransitionService {
     }
 
     private record EffectStep(String effect, EffectLedger.Step step) {
+    }
+
+    /** Runs the effects in order, one after the other; the first that is not done stops the chain (null if all are). */
+    private static Uni<EffectStep> untilNotDone(List<String> effects, int index,
+                                                java.util.function.Function<String, Uni<EffectLedger.Step>> run) {
+        if (index == effects.size()) {
+            return Uni.createFrom().nullItem();
+        }
+        String effect = effects.get(index);
+        return run.apply(effect).flatMap(step -> step == EffectLedger.Step.DONE
+                ? untilNotDone(effects, index + 1, run)
+                : Uni.createFrom().item(new EffectStep(effect, step)));
     }
 
     private Uni<TransitionResult> commit(Held held) {
@@ -360,12 +401,8 @@ public class TransitionService {
         if (settled != null) {
             return Uni.createFrom().item(settled);
         }
-        return Multi.createFrom().iterable(transition.effects())
-                .onItem().transformToUniAndConcatenate(effect -> ledger.runUnguarded(new EffectContext(task.id(),
-                        task.repo(), task.version(), 0, transition.from(), transition.to(), effect))
-                        .map(step -> new EffectStep(effect, step)))
-                .select().first(step -> step.step() != EffectLedger.Step.DONE)
-                .collect().first()
+        return untilNotDone(transition.effects(), 0, effect -> ledger.runUnguarded(new EffectContext(task.id(),
+                        task.repo(), task.version(), 0, transition.from(), transition.to(), effect, null)))
                 .flatMap(failed -> failed != null
                         ? Uni.createFrom().item(TransitionResult.of(Outcome.EFFECT_FAILED, request, task.stage(),
                                 "effect " + failed.effect() + ": " + failed.step().name().toLowerCase()))
@@ -375,7 +412,8 @@ public class TransitionService {
                                         request.reason(), null, false, request.requestId(), version.orElseThrow())
                                         .replaceWith(new TransitionResult(Outcome.ADVANCED, task.id(),
                                                 request.from(), request.to(), transition.to(), version.get(), null,
-                                                null, "unguarded: the transition lease does not cover this repo")))))
+                                                null, "unguarded: the transition lease does not cover this repo",
+                                                null)))))
                 .invoke(result -> relay.wake());
     }
 
@@ -389,13 +427,14 @@ public class TransitionService {
                 .put("version", version).put("requestId", requestId);
         return tasks.insertHistory(connection, task.id(), transition.from(), transition.to(), actor, reason,
                         transition.kind().key(), token, guarded, requestId)
-                .flatMap(v -> outbox.transition(connection, task.id(), transition.kind().eventType(), payload));
+                .flatMap(v -> outbox.transition(connection, task.id(), transition.kind().eventType(), payload))
+                .flatMap(v -> jobs.enterStage(connection, task.id(), transition.to()));
     }
 
     private static TransitionResult result(Outcome outcome, Held held, String stage, Long version, String detail) {
         Transition transition = held.transition();
         return new TransitionResult(outcome, held.task().id(), transition.from(), transition.to(),
-                stage == null ? held.task().stage() : stage, version, held.token(), null, detail);
+                stage == null ? held.task().stage() : stage, version, held.token(), null, detail, null);
     }
 
     static JsonObject leaseAlert(String kind, Lease lease, Long newToken, String by) {

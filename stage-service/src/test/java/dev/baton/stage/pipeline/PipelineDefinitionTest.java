@@ -12,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipelineDefinitionTest {
 
     static Stage stage(String key) {
-        return new Stage(key, Map.of("en", key, "ru", key), false);
+        return new Stage(key, Map.of("en", key, "ru", key), false, false, List.of());
     }
 
     static Stage terminal(String key) {
-        return new Stage(key, Map.of("en", key, "ru", key), true);
+        return new Stage(key, Map.of("en", key, "ru", key), true, false, List.of());
     }
 
     static Transition advance(String from, String to) {
@@ -74,7 +74,7 @@ class PipelineDefinitionTest {
     @Test
     void unknownKindInAFileIsRejected() {
         InvalidPipelineException e = assertThrows(InvalidPipelineException.class, () -> PipelineLoader.parse(
-                new PipelineLoader.PipelineFile(List.of(new PipelineLoader.StageEntry("a", Map.of(), true)),
+                new PipelineLoader.PipelineFile(List.of(new PipelineLoader.StageEntry("a", Map.of(), true, false, List.of())),
                         List.of(new PipelineLoader.TransitionEntry("a", "a", "sideways", List.of())), null)));
         assertTrue(e.getMessage().contains("sideways"), e.getMessage());
     }

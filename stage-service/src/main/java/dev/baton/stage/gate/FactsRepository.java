@@ -1,0 +1,116 @@
+package dev.baton.stage.gate;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The facts the quality gates read, and the coverage floor the ratchet raises. */
+@ApplicationScoped
+public class FactsRepository {
+
+    static final String FACTS = """
+            SELECT t.id, t.repo, f.pr_number, f.pr_url, f.head_sha, f.pr_state, f.merge_sha, f.coverage,
+                   c.floor AS coverage_floor, f.approved_by, f.staging_deploy, f.production_deploy,
+                   (SELECT j.exit_code FROM stage.job j WHERE j.task_id = t.id AND j.stage = t.stage
+                    ORDER BY j.id DESC LIMIT 1) AS last_exit_code
+            FROM stage.task t
+            LEFT JOIN stage.task_facts f ON f.task_id = t.id
+            LEFT JOIN stage.coverage_floor c ON c.repo = t.repo
+            WHERE t.id = $1""";
+    static final String STATUSES = "SELECT context, state FROM stage.commit_status WHERE repo = $1 AND sha = $2";
+    static final String RECORD_PR = """
+            INSERT INTO stage.task_facts (task_id, pr_number, pr_url, head_sha, pr_state)
+            VALUES ($1, $2, $3, $4, 'open')
+            ON CONFLICT (task_id) DO UPDATE SET pr_number = EXCLUDED.pr_number, pr_url = EXCLUDED.pr_url,
+                head_sha = EXCLUDED.head_sha, pr_state = CASE WHEN stage.task_facts.pr_state = 'merged'
+                    AND stage.task_facts.pr_number = EXCLUDED.pr_number THEN 'merged' ELSE 'open' END,
+                updated_at = now()""";
+    static final String RECORD_MERGED = """
+            INSERT INTO stage.task_facts (task_id, pr_state, merge_sha) VALUES ($1, 'merged', $2)
+            ON CONFLICT (task_id) DO UPDATE SET pr_state = 'merged', merge_sha = coalesce(EXCLUDED.merge_sha,
+                stage.task_facts.merge_sha), updated_at = now()""";
+    static final String RECORD_COVERAGE = """
+            INSERT INTO stage.task_facts (task_id, coverage) VALUES ($1, $2)
+            ON CONFLICT (task_id) DO UPDATE SET coverage = EXCLUDED.coverage, updated_at = now()""";
+    static final String RECORD_APPROVAL = """
+            INSERT INTO stage.task_facts (task_id, approved_by, approved_at) VALUES ($1, $2, now())
+            ON CONFLICT (task_id) DO UPDATE SET approved_by = EXCLUDED.approved_by, approved_at = now(),
+                updated_at = now()""";
+    static final String RECORD_DEPLOY = """
+            INSERT INTO stage.task_facts (task_id, staging_deploy, production_deploy) VALUES ($1, $2, $3)
+            ON CONFLICT (task_id) DO UPDATE SET
+                staging_deploy = coalesce(EXCLUDED.staging_deploy, stage.task_facts.staging_deploy),
+                production_deploy = coalesce(EXCLUDED.production_deploy, stage.task_facts.production_deploy),
+                updated_at = now()""";
+    static final String RECORD_STATUS = """
+            INSERT INTO stage.commit_status (repo, sha, context, state) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (repo, sha, context) DO UPDATE SET state = EXCLUDED.state, updated_at = now()""";
+    /** The ratchet: the floor only ever goes up. */
+    static final String RAISE_FLOOR = """
+            INSERT INTO stage.coverage_floor (repo, floor) VALUES ($1, $2)
+            ON CONFLICT (repo) DO UPDATE SET floor = GREATEST(stage.coverage_floor.floor, EXCLUDED.floor),
+                updated_at = now()
+            RETURNING floor""";
+
+    public Uni<Optional<TaskFacts>> facts(SqlClient client, String taskId) {
+        return client.preparedQuery(FACTS).execute(Tuple.of(taskId)).flatMap(rows -> {
+            if (rows.rowCount() == 0) {
+                return Uni.createFrom().item(Optional.empty());
+            }
+            Row row = rows.iterator().next();
+            String repo = row.getString("repo");
+            String sha = row.getString("head_sha");
+            Uni<Map<String, String>> statuses = sha == null ? Uni.createFrom().item(Map.of())
+                    : client.preparedQuery(STATUSES).execute(Tuple.of(repo, sha)).map(found -> {
+                        Map<String, String> byContext = new LinkedHashMap<>();
+                        found.forEach(s -> byContext.put(s.getString("context"), s.getString("state")));
+                        return byContext;
+                    });
+            return statuses.map(byContext -> Optional.of(new TaskFacts(row.getString("id"), repo,
+                    row.getInteger("pr_number"), row.getString("pr_url"), sha, row.getString("pr_state"),
+                    row.getString("merge_sha"), row.getBigDecimal("coverage"), row.getBigDecimal("coverage_floor"),
+                    row.getString("approved_by"), row.getString("staging_deploy"),
+                    row.getString("production_deploy"), row.getInteger("last_exit_code"), byContext)));
+        });
+    }
+
+    public Uni<Void> recordPullRequest(SqlClient client, String taskId, int number, String url, String headSha) {
+        return client.preparedQuery(RECORD_PR).execute(Tuple.of(taskId, number, url, headSha)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordMerged(SqlClient client, String taskId, String mergeSha) {
+        return client.preparedQuery(RECORD_MERGED).execute(Tuple.of(taskId, mergeSha)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordCoverage(SqlClient client, String taskId, BigDecimal coverage) {
+        return client.preparedQuery(RECORD_COVERAGE).execute(Tuple.of(taskId, coverage)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordApproval(SqlClient client, String taskId, String by) {
+        return client.preparedQuery(RECORD_APPROVAL).execute(Tuple.of(taskId, by)).replaceWithVoid();
+    }
+
+    /** @param environment {@code staging} or {@code production} */
+    public Uni<Void> recordDeploy(SqlClient client, String taskId, String environment, String state) {
+        boolean staging = "staging".equals(environment);
+        return client.preparedQuery(RECORD_DEPLOY)
+                .execute(Tuple.of(taskId, staging ? state : null, staging ? null : state)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordStatus(SqlClient client, String repo, String sha, String context, String state) {
+        return client.preparedQuery(RECORD_STATUS).execute(Tuple.of(repo, sha, context, state)).replaceWithVoid();
+    }
+
+    /** @return the floor after the raise (never lower than before) */
+    public Uni<BigDecimal> raiseFloor(SqlClient client, String repo, BigDecimal coverage) {
+        return client.preparedQuery(RAISE_FLOOR).execute(Tuple.of(repo, coverage))
+                .map(rows -> rows.iterator().next().getBigDecimal("floor"));
+    }
+}

@@ -1,0 +1,171 @@
+package dev.baton.stage.job;
+
+import dev.baton.stage.Actor;
+import dev.baton.stage.ProblemException;
+import dev.baton.stage.gate.GateEvaluator;
+import dev.baton.stage.gate.GateReport;
+import dev.baton.stage.messaging.OutboxRelay;
+import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.repository.TaskRepository;
+import dev.baton.stage.transition.TransitionRequest;
+import dev.baton.stage.transition.TransitionResult;
+import dev.baton.stage.transition.TransitionService;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The agent-runner protocol: register, pick, report runs and exit, claim, finalise. */
+@ApplicationScoped
+public class JobService {
+
+    static final Set<String> TERMINAL = Set.of("done", "failed", "reaped");
+
+    private final Pool pool;
+    private final JobRepository jobs;
+    private final OutboxRepository outbox;
+    private final OutboxRelay relay;
+    private final GateEvaluator gates;
+    private final TaskRepository tasks;
+    private final TransitionService transitions;
+
+    public JobService(Pool pool, JobRepository jobs, OutboxRepository outbox, OutboxRelay relay, GateEvaluator gates,
+                      TaskRepository tasks, TransitionService transitions) {
+        this.pool = pool;
+        this.jobs = jobs;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.gates = gates;
+        this.tasks = tasks;
+        this.transitions = transitions;
+    }
+
+    /** The outcome of a claim; {@code job} is the job after a won claim. */
+    public record Claim(boolean won, Job job) {
+    }
+
+    /** What finalisation did: the claim, the gates' verdict, and the transition it asked for. */
+    public record Finalized(String claim, String status, GateReport gates, TransitionResult transition) {
+    }
+
+    public Uni<Void> registerRunner(String runnerId, String bootId) {
+        return pool.withTransaction(c -> jobs.registerRunner(c, runnerId, bootId));
+    }
+
+    public Uni<Optional<Job>> pick(String runnerId, List<String> stages) {
+        return pool.withTransaction(c -> jobs.runnerExists(c, runnerId).flatMap(known -> {
+            if (!known) {
+                throw new ProblemException(409, "Conflict", "runner " + runnerId + " is not registered (POST /runners)");
+            }
+            return jobs.pick(c, runnerId, stages).call(job -> job.isEmpty() ? Uni.createFrom().voidItem()
+                    : outbox.transition(c, job.get().taskId(), "JobStarted", new JsonObject()
+                            .put("taskId", job.get().taskId()).put("jobId", job.get().id())
+                            .put("stage", job.get().stage()).put("runnerId", runnerId)));
+        })).invoke(this::wakeIfPresent);
+    }
+
+    public Uni<Long> recordRun(long jobId, JobRepository.AgentRun run) {
+        return pool.withTransaction(c -> running(c, jobId).flatMap(job -> jobs.insertRun(c, job, run)
+                .call(runId -> outbox.transition(c, job.taskId(), "AgentRunRecorded", new JsonObject()
+                        .put("taskId", job.taskId()).put("jobId", job.id()).put("stage", job.stage())
+                        .put("runId", runId).put("agent", run.agent()).put("model", run.model())
+                        .put("effort", run.effort()).put("attempt", run.attempt())
+                        .put("costUsd", run.costUsd().toPlainString()).put("tokensIn", run.tokensIn())
+                        .put("tokensOut", run.tokensOut())))))
+                .invoke(ignored -> relay.wake());
+    }
+
+    /** Records the exit code once; the same code again is an idempotent success. */
+    public Uni<Job> recordExit(long jobId, int code) {
+        return pool.withTransaction(c -> jobs.recordExit(c, jobId, code).flatMap(recorded -> jobs.find(c, jobId)
+                .map(found -> {
+                    Job job = found.orElseThrow(() -> ProblemException.notFound("no job " + jobId));
+                    if (!recorded && !(job.exitCode() != null && job.exitCode() == code)) {
+                        throw new ProblemException(409, "Conflict", "job " + jobId + " is " + job.status()
+                                + (job.exitCode() == null ? "" : " with exit code " + job.exitCode()));
+                    }
+                    return job;
+                })));
+    }
+
+    /** Claim-before-act: the CAS {@code expected → status}; only the winner may act. */
+    public Uni<Claim> claim(long jobId, String expected, String status, String detail) {
+        if (!TERMINAL.contains(status)) {
+            throw ProblemException.badRequest("status must be one of " + TERMINAL);
+        }
+        return pool.withTransaction(c -> jobs.claim(c, jobId, expected, status, detail).flatMap(won -> {
+            if (won.isPresent()) {
+                Job job = won.get();
+                return outbox.transition(c, job.taskId(), "JobFinished", new JsonObject().put("taskId", job.taskId())
+                                .put("jobId", job.id()).put("stage", job.stage()).put("status", job.status())
+                                .put("exitCode", job.exitCode()))
+                        .replaceWith(new Claim(true, job));
+            }
+            return jobs.find(c, jobId).map(found -> new Claim(false,
+                    found.orElseThrow(() -> ProblemException.notFound("no job " + jobId))));
+        })).invoke(claim -> {
+            if (claim.won()) {
+                relay.wake();
+            }
+        });
+    }
+
+    /**
+     * After the runner's own finalisation: evaluate the gates (read-only), claim the terminal
+     * status they imply, and only if this call won the claim ask for the transition as
+     * {@code monitor}. A lost claim does nothing more; a task that already left the job's stage
+     * is not moved.
+     */
+    public Uni<Finalized> finalizeJob(long jobId) {
+        return pool.withConnection(c -> jobs.find(c, jobId).flatMap(found -> {
+            Job job = found.orElseThrow(() -> ProblemException.notFound("no job " + jobId));
+            return gates.evaluate(c, job.taskId(), job.stage())
+                    .map(evaluation -> new Evaluated(job, evaluation.report()));
+        })).flatMap(evaluated -> {
+            Job job = evaluated.job();
+            GateReport report = evaluated.report();
+            String status = report.advance() ? "done" : "failed";
+            return claim(jobId, "running", status, report.advance() ? null : report.verdictKey())
+                    .flatMap(claim -> !claim.won()
+                            ? Uni.createFrom().item(new Finalized("lost", claim.job().status(), report, null))
+                            : askTransition(job, report).map(result -> new Finalized("won", status, report, result)));
+        });
+    }
+
+    private record Evaluated(Job job, GateReport report) {
+    }
+
+    private Uni<TransitionResult> askTransition(Job job, GateReport report) {
+        if (report.target() == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return pool.withConnection(c -> tasks.find(c, job.taskId())).flatMap(task -> {
+            if (task.isEmpty() || !task.get().stage().equals(job.stage())) {
+                return Uni.createFrom().nullItem();
+            }
+            return transitions.transition(new TransitionRequest(job.taskId(), job.stage(), report.target(),
+                    Actor.MONITOR, "job " + job.id() + " finished: " + report.verdictKey(), "job-" + job.id()));
+        });
+    }
+
+    private Uni<Job> running(SqlConnection c, long jobId) {
+        return jobs.find(c, jobId).map(found -> {
+            Job job = found.orElseThrow(() -> ProblemException.notFound("no job " + jobId));
+            if (!"running".equals(job.status())) {
+                throw new ProblemException(409, "Conflict", "job " + jobId + " is " + job.status() + ", not running");
+            }
+            return job;
+        });
+    }
+
+    private void wakeIfPresent(Optional<Job> job) {
+        if (job.isPresent()) {
+            relay.wake();
+        }
+    }
+}

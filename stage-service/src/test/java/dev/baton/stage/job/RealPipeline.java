@@ -1,0 +1,22 @@
+package dev.baton.stage.job;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.util.Map;
+
+/**
+ * The built-in pipeline with its real gates and effects (Gitea faked by WireMock), every repo
+ * guarded, and short Gitea timeouts and backoffs so failure paths run fast.
+ */
+public class RealPipeline implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "baton.pipeline.file", "",
+                "baton.transition-lease.repos", "*",
+                "baton.gitea.timeout", "10s",
+                "baton.gitea.backoff", "20ms",
+                "baton.gitea.attempts", "3");
+    }
+}
