@@ -184,7 +184,10 @@ public class TransitionService {
             if (settled != null) {
                 return leases.release(connection, task.id(), token).replaceWith(redrive ? new Retry() : new Answer(settled));
             }
-            if (!gated(transition, request.actor())) {
+            // A lease only exists once its gates passed (they are checked in the transaction that
+            // inserts it), so a dead owner's transition is re-driven without asking them again:
+            // its effects may already have happened.
+            if (redrive || !gated(transition, request.actor())) {
                 return Uni.createFrom().item(new Held(task, transition, token, task.version(), request.actor().key(),
                         request.reason(), request.requestId(), redrive, null));
             }

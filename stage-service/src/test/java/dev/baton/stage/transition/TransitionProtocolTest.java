@@ -3,11 +3,10 @@ package dev.baton.stage.transition;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
+import dev.baton.stage.OtherOwners;
 import dev.baton.stage.ProbeEffect;
-import dev.baton.stage.config.LivenessConfig;
 import dev.baton.stage.effect.EffectResult;
 import dev.baton.stage.effect.Resolution;
-import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.lease.Liveness;
 import dev.baton.stage.lease.LivenessRegistration;
 import dev.baton.stage.recovery.RecoveryService;
@@ -15,11 +14,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -57,23 +53,11 @@ class TransitionProtocolTest {
     @Inject
     ProbeEffect probe;
     @Inject
-    Pool pool;
-    @Inject
-    LeaseRepository leaseRepository;
-    @Inject
     Liveness liveness;
     @Inject
-    LivenessConfig livenessConfig;
-    @Inject
-    Vertx vertx;
-    @Inject
     RecoveryService recovery;
-    @ConfigProperty(name = "baton.pg.url")
-    String pgUrl;
-    @ConfigProperty(name = "baton.pg.user")
-    String pgUser;
-    @ConfigProperty(name = "baton.pg.password")
-    String pgPassword;
+    @Inject
+    OtherOwners others;
 
     @Test
     void advancedThenAlreadyIsIdempotent() {
@@ -332,24 +316,15 @@ class TransitionProtocolTest {
     private String crashedInsideEffect(String prefix) {
         String task = newTaskId(prefix);
         createTask(task, GUARDED_REPO, "development");
-        LivenessRegistration other = otherInstance();
-        long token = acquire(task, other, "monitor");
-        pool.preparedQuery("""
-                        INSERT INTO stage.transition_effect (task_id, transition_seq, effect, token, from_stage, to_stage, status)
-                        VALUES ($1, 0, 'probe', $2, 'development', 'review', 'started')""")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(task, token)).await().atMost(Duration.ofSeconds(5));
-        other.sever().await().atMost(Duration.ofSeconds(5));
+        others.diedInside(task, "probe", "development", "review");
         return task;
     }
 
     private LivenessRegistration otherInstance() {
-        return LivenessRegistration.open(vertx, Liveness.connectOptions(pgUrl, pgUser, pgPassword, livenessConfig),
-                4242, "other-host", () -> { }).await().atMost(Duration.ofSeconds(10));
+        return others.register();
     }
 
     private long acquire(String task, LivenessRegistration owner, String actor) {
-        return pool.withTransaction(c -> leaseRepository.acquire(c, task, actor, owner.identity(), "development",
-                        "review", "owner that will die", "req-" + task))
-                .await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        return others.acquire(task, owner, actor, "development", "review");
     }
 }

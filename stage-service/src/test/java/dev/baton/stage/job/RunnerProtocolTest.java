@@ -1,0 +1,185 @@
+package dev.baton.stage.job;
+
+import dev.baton.infra.test.BatonTestResource;
+import dev.baton.stage.GiteaWireMock;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.baton.stage.StageApi.count;
+import static dev.baton.stage.StageApi.createTask;
+import static dev.baton.stage.StageApi.newTaskId;
+import static dev.baton.stage.StageApi.transition;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runner protocol's concurrency and its refusals. */
+@QuarkusTest
+@TestProfile(RealPipeline.class)
+@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = GiteaWireMock.class, restrictToAnnotatedClass = true)
+class RunnerProtocolTest {
+
+    static final int ROUNDS = 3;
+    static final int JOBS = 30;
+    static final int PICKERS = 4;
+    static final Pattern JOB = Pattern.compile("\"id\":(\\d+),\"taskId\":\"([^\"]+)\"");
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void concurrentRunnersNeverGetTheSameJob() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        ExecutorService pool = Executors.newFixedThreadPool(PICKERS);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                Set<String> ours = new HashSet<>();
+                for (int i = 0; i < JOBS; i++) {
+                    String task = newTaskId("PICK");
+                    createTask(task, "acme/pick", "created");
+                    transition(task, "created", "analysis", "operator").then().statusCode(200);
+                    ours.add(task);
+                }
+                List<String> runners = new ArrayList<>();
+                for (int r = 0; r < PICKERS; r++) {
+                    Runner runner = new Runner("picker-" + round + "-" + r);
+                    runners.add(runner.id);
+                }
+                ConcurrentLinkedQueue<String> picked = new ConcurrentLinkedQueue<>();
+                CyclicBarrier start = new CyclicBarrier(PICKERS);
+                List<Future<?>> done = new ArrayList<>();
+                for (String runner : runners) {
+                    done.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        HttpRequest pick = HttpRequest.newBuilder(URI.create(base + "jobs/pick"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"runnerId\":\"" + runner + "\",\"stages\":[\"analysis\"]}"))
+                                .build();
+                        for (int attempt = 0; attempt < JOBS * 4; attempt++) {
+                            HttpResponse<String> answer = http.send(pick, HttpResponse.BodyHandlers.ofString());
+                            if (answer.statusCode() == 204) {
+                                return null;
+                            }
+                            Matcher m = JOB.matcher(answer.body());
+                            assertTrue(m.find(), answer.body());
+                            picked.add(m.group(1) + " " + m.group(2));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                List<String> jobIds = picked.stream().map(p -> p.split(" ")[0]).toList();
+                assertEquals(jobIds.size(), new HashSet<>(jobIds).size(), "a job was handed out twice: " + picked);
+                Set<String> pickedTasks = new HashSet<>();
+                picked.forEach(p -> pickedTasks.add(p.split(" ")[1]));
+                assertTrue(pickedTasks.containsAll(ours), "every queued job was picked");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void badInputOnEveryEndpointIsRefusedAndWritesNothing() {
+        String task = newTaskId("RBAD");
+        createTask(task, "acme/bad", "created");
+        transition(task, "created", "analysis", "operator").then().statusCode(200);
+        Runner runner = new Runner("bad-" + task);
+        long job = ((Number) runner.pick("analysis").path("id")).longValue();
+
+        refused(given().contentType(ContentType.JSON).body("{\"runnerId\":\"x\"}").post("/runners"), 400);
+        refused(given().contentType(ContentType.JSON).body("{oops").post("/runners"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"runnerId\":\"never-registered\"}").post("/jobs/pick"),
+                409);
+        refused(given().contentType(ContentType.JSON).body("{\"agent\":\"a\",\"costUsd\":-1}")
+                .post("/jobs/" + job + "/runs"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"agent\":\"a\"}").post("/jobs/999999999/runs"), 404);
+        refused(given().contentType(ContentType.JSON).body("{}").post("/jobs/" + job + "/exit"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"expected\":\"running\",\"status\":\"exploded\"}")
+                .post("/jobs/" + job + "/claim"), 400);
+        refused(given().post("/jobs/999999999/finalize"), 404);
+        refused(given().get("/jobs?status=queued"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"number\":1,\"headSha\":\"not-a-sha\"}")
+                .post("/tasks/" + task + "/pull-request"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"percent\":101}").post("/tasks/" + task + "/coverage"),
+                400);
+        refused(given().contentType(ContentType.JSON).body("{\"environment\":\"moon\",\"state\":\"success\"}")
+                .post("/tasks/" + task + "/deploy-status"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"by\":\"pm\"}").post("/tasks/NOPE-3/approval"), 404);
+        refused(given().contentType(ContentType.JSON)
+                .body("{\"repo\":\"a/b\",\"sha\":\"abcdef1\",\"context\":\"ci\",\"state\":\"green\"}")
+                .post("/statuses"), 400);
+        refused(given().contentType(ContentType.JSON).body("{\"holder\":\"h\",\"intervalS\":10}")
+                .post("/sweeps/Bad Name/claim"), 400);
+
+        assertEquals(0, count("SELECT count(*) FROM stage.agent_run WHERE task_id = ?", task));
+        assertEquals(0, count("SELECT count(*) FROM stage.task_facts WHERE task_id = ?", task));
+        assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ? AND status = 'running' "
+                + "AND exit_code IS NULL", task));
+    }
+
+    @Test
+    void exitIsRecordedOnceAndClaimsAreWonOnce() {
+        String task = newTaskId("CLAIM");
+        createTask(task, "acme/claim", "created");
+        transition(task, "created", "analysis", "operator").then().statusCode(200);
+        long job = ((Number) new Runner("claimer-" + task).pick("analysis").path("id")).longValue();
+
+        given().contentType(ContentType.JSON).body("{\"code\":3}").post("/jobs/" + job + "/exit").then()
+                .statusCode(200).body("exitCode", equalTo(3));
+        given().contentType(ContentType.JSON).body("{\"code\":3}").post("/jobs/" + job + "/exit").then()
+                .statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"code\":0}").post("/jobs/" + job + "/exit").then()
+                .statusCode(409).contentType("application/problem+json");
+        given().get("/jobs?status=running").then().statusCode(200)
+                .body("find { it.id == %d }.exitRecorded".formatted(job), equalTo(true))
+                .body("find { it.id == %d }.runnerRestarted".formatted(job), equalTo(false));
+
+        given().contentType(ContentType.JSON).body("{\"expected\":\"running\",\"status\":\"failed\"}")
+                .post("/jobs/" + job + "/claim").then().statusCode(200).body("claim", equalTo("won"));
+        given().contentType(ContentType.JSON).body("{\"expected\":\"running\",\"status\":\"done\"}")
+                .post("/jobs/" + job + "/claim").then().statusCode(409).body("claim", equalTo("lost"))
+                .body("job.status", equalTo("failed"));
+        given().post("/jobs/" + job + "/finalize").then().statusCode(409).body("claim", equalTo("lost"));
+        assertEquals("analysis", dev.baton.stage.StageApi.stageOf(task), "a lost claim moves nothing");
+    }
+
+    @Test
+    void oneSweepTurnPerInterval() {
+        given().contentType(ContentType.JSON).body("{\"holder\":\"reaper-a\",\"intervalS\":60}")
+                .post("/sweeps/job-reaper-test/claim").then().statusCode(200).body("granted", equalTo(true));
+        given().contentType(ContentType.JSON).body("{\"holder\":\"reaper-b\",\"intervalS\":60}")
+                .post("/sweeps/job-reaper-test/claim").then().statusCode(200).body("granted", equalTo(false));
+    }
+
+    private static void refused(io.restassured.response.Response response, int status) {
+        response.then().statusCode(status).contentType("application/problem+json").body("status", equalTo(status));
+    }
+}
