@@ -17,10 +17,12 @@ import java.util.Optional;
 public class TaskRepository {
 
     static final String INSERT = """
-            INSERT INTO stage.task (id, repo, title, stage) VALUES ($1, $2, $3, $4)
+            INSERT INTO stage.task (id, repo, title, stage, plane_project, plane_issue) VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (id) DO NOTHING
-            RETURNING id, repo, title, stage, version, created_at, updated_at""";
-    static final String FIND = "SELECT id, repo, title, stage, version, created_at, updated_at FROM stage.task WHERE id = $1";
+            RETURNING id, repo, title, stage, version, created_at, updated_at, plane_project, plane_issue""";
+    static final String FIND = """
+            SELECT id, repo, title, stage, version, created_at, updated_at, plane_project, plane_issue
+            FROM stage.task WHERE id = $1""";
     /**
      * The stage write. With an expected stage it is the CAS (0 rows = lost race); with a null
      * expected stage it is the pre-lease unconditional update that the kill switch keeps.
@@ -43,8 +45,9 @@ public class TaskRepository {
     }
 
     /** @return the created task, or empty if a task with this id exists */
-    public Uni<Optional<Task>> insert(SqlClient client, String id, String repo, String title, String stage) {
-        return client.preparedQuery(INSERT).execute(Tuple.of(id, repo, title, stage))
+    public Uni<Optional<Task>> insert(SqlClient client, String id, String repo, String title, String stage,
+                                      String planeProject, String planeIssue) {
+        return client.preparedQuery(INSERT).execute(Tuple.of(id, repo, title, stage, planeProject, planeIssue))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
     }
 

@@ -38,7 +38,8 @@ public class TaskResource {
     static final int MAX_TEXT = 2000;
 
     /** {@code POST /tasks} body. */
-    public record CreateTask(String id, String repo, String title, String stage) {
+    public record CreateTask(String id, String repo, String title, String stage, String planeProject,
+                             String planeIssue) {
     }
 
     /** {@code POST /tasks/{id}/transitions} body. */
@@ -68,7 +69,8 @@ public class TaskResource {
     }
 
     @POST
-    @Operation(summary = "Create a task at the pipeline's first stage (or a given one); 409 if it exists")
+    @Operation(summary = "Create a task {id, repo, title, stage?, planeProject?, planeIssue?} at the first stage "
+            + "(or the given one); 409 if it exists")
     public Uni<Response> create(CreateTask body) {
         if (body == null) {
             throw ProblemException.badRequest("a JSON body {id, repo, title} is required");
@@ -80,7 +82,10 @@ public class TaskResource {
         if (!pipeline.hasStage(stage)) {
             throw ProblemException.unprocessable("unknown stage '" + stage + "'");
         }
-        return pool.withTransaction(connection -> tasks.insert(connection, id, repo, title, stage).flatMap(created -> {
+        String planeProject = optional("planeProject", body.planeProject());
+        String planeIssue = optional("planeIssue", body.planeIssue());
+        return pool.withTransaction(connection -> tasks.insert(connection, id, repo, title, stage, planeProject,
+                planeIssue).flatMap(created -> {
             if (created.isEmpty()) {
                 throw new ProblemException(409, "Conflict", "task " + id + " exists");
             }

@@ -14,6 +14,7 @@ import dev.baton.stage.lease.Liveness;
 import dev.baton.stage.lease.ProcessIdentity;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.pipeline.InvalidPipelineException;
+import dev.baton.stage.plane.PlaneSyncWorker;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.pipeline.TransitionKind;
@@ -71,10 +72,12 @@ public class TransitionService {
     private final MeterRegistry metrics;
     private final GateEvaluator gates;
     private final JobQueue jobs;
+    private final PlaneSyncWorker planeSync;
 
     public TransitionService(Pool pool, PipelineDefinition pipeline, TaskRepository tasks, LeaseRepository leases,
                              OutboxRepository outbox, EffectLedger ledger, Liveness liveness, LeaseScope scope,
-                             OutboxRelay relay, MeterRegistry metrics, GateEvaluator gates, JobQueue jobs) {
+                             OutboxRelay relay, MeterRegistry metrics, GateEvaluator gates, JobQueue jobs,
+                             PlaneSyncWorker planeSync) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -87,6 +90,7 @@ public class TransitionService {
         this.metrics = metrics;
         this.gates = gates;
         this.jobs = jobs;
+        this.planeSync = planeSync;
     }
 
     /** Every effect the pipeline names must exist, or the service does not start. */
@@ -431,7 +435,9 @@ public class TransitionService {
         return tasks.insertHistory(connection, task.id(), transition.from(), transition.to(), actor, reason,
                         transition.kind().key(), token, guarded, requestId)
                 .flatMap(v -> outbox.transition(connection, task.id(), transition.kind().eventType(), payload))
-                .flatMap(v -> jobs.enterStage(connection, task.id(), transition.to()));
+                .flatMap(v -> jobs.enterStage(connection, task.id(), transition.to()))
+                .flatMap(v -> planeSync.record(connection, task.id(), task.inPlane(), version, transition.from(),
+                        transition.to(), token, actor));
     }
 
     private static TransitionResult result(Outcome outcome, Held held, String stage, Long version, String detail) {

@@ -4,7 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.baton.infra.test.BatonTestResource;
-import dev.baton.stage.GiteaWireMock;
+import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.recovery.RecoveryService;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @TestProfile(RealPipeline.class)
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = GiteaWireMock.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
 class MergeEffectTest {
 
     static final String SHA = "89abcdef0123456789abcdef0123456789abcdef";
@@ -54,7 +54,7 @@ class MergeEffectTest {
 
     @BeforeEach
     void taskInReviewWithAPullRequest() {
-        gitea = GiteaWireMock.server();
+        gitea = OutsideWireMock.server();
         gitea.resetAll();
         task = newTaskId("MERGE");
         int pr = (int) (Math.abs(task.hashCode()) % 100_000) + 1;

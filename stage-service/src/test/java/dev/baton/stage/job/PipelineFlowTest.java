@@ -2,7 +2,7 @@ package dev.baton.stage.job;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.infra.test.BatonTestResource;
-import dev.baton.stage.GiteaWireMock;
+import dev.baton.stage.OutsideWireMock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @TestProfile(RealPipeline.class)
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = GiteaWireMock.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
 class PipelineFlowTest {
 
     static final String REPO = "acme/shop";
@@ -44,7 +44,7 @@ class PipelineFlowTest {
 
     @BeforeEach
     void fakeGitea() {
-        gitea = GiteaWireMock.server();
+        gitea = OutsideWireMock.server();
         gitea.resetAll();
         gitea.stubFor(post(urlPathMatching("/api/v1/repos/acme/shop/pulls/\\d+/merge"))
                 .willReturn(aResponse().withStatus(200)));

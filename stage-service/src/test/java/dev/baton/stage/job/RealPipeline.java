@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The built-in pipeline with its real gates and effects (Gitea faked by WireMock), every repo
- * guarded, and short Gitea timeouts and backoffs so failure paths run fast.
+ * guarded, short Gitea timeouts and backoffs so failure paths run fast, and Plane syncs drained by
+ * the tests themselves.
  */
 public class RealPipeline implements QuarkusTestProfile {
 
@@ -17,6 +18,7 @@ public class RealPipeline implements QuarkusTestProfile {
                 "baton.transition-lease.repos", "*",
                 "baton.gitea.timeout", "10s",
                 "baton.gitea.backoff", "20ms",
-                "baton.gitea.attempts", "3");
+                "baton.gitea.attempts", "3",
+                "baton.plane.poll", "1h");
     }
 }

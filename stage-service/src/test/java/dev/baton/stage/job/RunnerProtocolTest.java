@@ -1,7 +1,7 @@
 package dev.baton.stage.job;
 
 import dev.baton.infra.test.BatonTestResource;
-import dev.baton.stage.GiteaWireMock;
+import dev.baton.stage.OutsideWireMock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @TestProfile(RealPipeline.class)
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = GiteaWireMock.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
 class RunnerProtocolTest {
 
     static final int ROUNDS = 3;

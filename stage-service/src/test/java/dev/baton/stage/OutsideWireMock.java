@@ -6,8 +6,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
-/** A fake Gitea (WireMock) for the effect tests; its URL becomes {@code baton.gitea.url}. */
-public class GiteaWireMock implements QuarkusTestResourceLifecycleManager {
+/** Fake Gitea and Plane (one WireMock server) for the effect and sync tests. */
+public class OutsideWireMock implements QuarkusTestResourceLifecycleManager {
 
     private static WireMockServer server;
 
@@ -15,7 +15,10 @@ public class GiteaWireMock implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
-        return Map.of("baton.gitea.url", server.baseUrl(), "baton.gitea.token", "test-gitea-token");
+        return Map.of("baton.gitea.url", server.baseUrl(), "baton.gitea.token", "test-gitea-token",
+                "baton.plane.url", server.baseUrl(), "baton.plane.api-key", "test-plane-key",
+                "baton.plane.workspace", "acme",
+                "baton.plane.state-map", "analysis=state-analysis,cancelled=state-cancelled");
     }
 
     @Override

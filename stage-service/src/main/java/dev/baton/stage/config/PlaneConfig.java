@@ -1,0 +1,53 @@
+package dev.baton.stage.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Plane, mirrored after each transition (state + one comment). Unset API key = no sync. */
+@ConfigMapping(prefix = "baton.plane")
+public interface PlaneConfig {
+
+    /** Plane base URL ({@code BATON_PLANE_URL}). */
+    @WithDefault("http://localhost:8000")
+    String url();
+
+    /** API key sent as {@code X-API-Key} ({@code BATON_PLANE_API_KEY}); never logged. */
+    Optional<String> apiKey();
+
+    /** Workspace slug ({@code BATON_PLANE_WORKSPACE}). */
+    @WithDefault("baton")
+    String workspace();
+
+    /** Baton stage to Plane state id, {@code stage=uuid,stage=uuid} ({@code BATON_PLANE_STATE_MAP}). */
+    Optional<String> stateMap();
+
+    /** Requests per minute this process allows itself (Plane allows 60 per key). */
+    @WithDefault("50")
+    int requestsPerMinute();
+
+    /** How often pending syncs are looked for. */
+    @WithDefault("1s")
+    Duration poll();
+
+    /** Attempts before a sync is given up (and alerted). */
+    @WithDefault("8")
+    int attempts();
+
+    /** The configured map, parsed. */
+    default Map<String, String> states() {
+        Map<String, String> states = new java.util.LinkedHashMap<>();
+        stateMap().ifPresent(text -> {
+            for (String pair : text.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    states.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                }
+            }
+        });
+        return states;
+    }
+}

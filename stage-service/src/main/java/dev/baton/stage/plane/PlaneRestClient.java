@@ -1,0 +1,42 @@
+package dev.baton.stage.plane;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** Plane REST API v1: the two calls of the sync. Used through {@link PlaneClient}. */
+@RegisterRestClient(configKey = "plane")
+@Path("/api/v1/workspaces/{slug}/projects/{project}/work-items/{item}")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+interface PlaneRestClient {
+
+    /** {@code PATCH …/work-items/{id}/} body. */
+    record StatePatch(String state) {
+    }
+
+    /** {@code POST …/comments/} body; Plane answers 409 to a second comment with the same external id. */
+    record Comment(@JsonProperty("comment_html") String commentHtml,
+                   @JsonProperty("external_source") String externalSource,
+                   @JsonProperty("external_id") String externalId) {
+    }
+
+    @PATCH
+    @Path("/")
+    Uni<Response> setState(@PathParam("slug") String slug, @PathParam("project") String project,
+                           @PathParam("item") String item, @HeaderParam("X-API-Key") String apiKey, StatePatch body);
+
+    @POST
+    @Path("/comments/")
+    Uni<Response> comment(@PathParam("slug") String slug, @PathParam("project") String project,
+                          @PathParam("item") String item, @HeaderParam("X-API-Key") String apiKey, Comment body);
+}

@@ -1,0 +1,157 @@
+package dev.baton.stage.plane;
+
+import dev.baton.stage.config.PlaneConfig;
+import dev.baton.stage.messaging.OutboxRelay;
+import dev.baton.stage.pipeline.PipelineDefinition;
+import dev.baton.stage.repository.OutboxRepository;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Mirrors committed transitions into Plane, without ever holding a transition back.
+ *
+ * <ol>
+ *   <li>the commit transaction writes a {@code plane_sync} row (only for tasks with Plane ids,
+ *       and only when an API key is configured);</li>
+ *   <li>this worker takes due rows in commit order, under a per-process rate limit below
+ *       Plane's 60 requests a minute;</li>
+ *   <li>PATCH the work item's state (if the stage is mapped), then add one comment whose
+ *       {@code external_id} is work item + lease token: a repeat answers 409, which is done;</li>
+ *   <li>429, 5xx and timeouts back off and retry; past the attempts, the sync is given up with
+ *       a {@code PlaneSyncFailed} alert.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class PlaneSyncWorker {
+
+    private static final Logger LOG = Logger.getLogger(PlaneSyncWorker.class);
+
+    private final Pool pool;
+    private final PlaneSyncRepository syncs;
+    private final PlaneClient plane;
+    private final PlaneConfig config;
+    private final PipelineDefinition pipeline;
+    private final OutboxRepository outbox;
+    private final OutboxRelay relay;
+    private final Vertx vertx;
+    private final RateLimiter limiter;
+    private final Map<String, String> states;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile long timer = -1;
+
+    public PlaneSyncWorker(Pool pool, PlaneSyncRepository syncs, PlaneClient plane, PlaneConfig config,
+                           PipelineDefinition pipeline, OutboxRepository outbox, OutboxRelay relay, Vertx vertx) {
+        this.pool = pool;
+        this.syncs = syncs;
+        this.plane = plane;
+        this.config = config;
+        this.pipeline = pipeline;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.vertx = vertx;
+        this.limiter = new RateLimiter(config.requestsPerMinute(), Clock.systemUTC());
+        this.states = config.states();
+    }
+
+    /** True when transitions should leave a sync behind. */
+    public boolean enabled() {
+        return config.apiKey().filter(k -> !k.isBlank()).isPresent();
+    }
+
+    /** Called in the commit transaction of a transition. */
+    public Uni<Void> record(SqlClient connection, String taskId, boolean inPlane, long version, String from,
+                            String to, Long token, String actor) {
+        return enabled() && inPlane ? syncs.add(connection, taskId, version, from, to, token, actor)
+                : Uni.createFrom().voidItem();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (enabled()) {
+            timer = vertx.setPeriodic(config.poll().toMillis(), id -> drain());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** One pass over the due syncs; passes never overlap within a process. */
+    public void drain() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        drainNow().subscribe().with(n -> running.set(false), failure -> {
+            LOG.warnf("plane sync pass failed: %s", failure.getMessage());
+            running.set(false);
+        });
+    }
+
+    /** @return how many syncs were completed in this pass */
+    public Uni<Integer> drainNow() {
+        return pool.withConnection(c -> syncs.due(c, 20)).flatMap(due -> sync(due, 0, 0));
+    }
+
+    private Uni<Integer> sync(List<PlaneSyncRepository.Sync> due, int index, int done) {
+        if (index == due.size()) {
+            return Uni.createFrom().item(done);
+        }
+        PlaneSyncRepository.Sync sync = due.get(index);
+        String state = states.get(sync.to());
+        boolean needsPatch = state != null;
+        if (!limiter.tryAcquire() || (needsPatch && !limiter.tryAcquire())) {
+            return Uni.createFrom().item(done);
+        }
+        Uni<PlaneClient.Answer> patched = needsPatch
+                ? plane.setState(sync.planeProject(), sync.planeIssue(), state)
+                : Uni.createFrom().item(PlaneClient.Answer.DONE);
+        return patched.flatMap(answer -> answer != PlaneClient.Answer.DONE ? Uni.createFrom().item(answer)
+                        : plane.comment(sync.planeProject(), sync.planeIssue(), comment(sync), sync.externalId()))
+                .flatMap(answer -> answer == PlaneClient.Answer.DONE
+                        ? pool.withTransaction(c -> syncs.done(c, sync.id())).replaceWith(1)
+                        : giveUpOrRetry(sync, answer).replaceWith(0))
+                .flatMap(n -> sync(due, index + 1, done + n));
+    }
+
+    private Uni<Void> giveUpOrRetry(PlaneSyncRepository.Sync sync, PlaneClient.Answer answer) {
+        String error = "Plane answered " + answer;
+        return pool.withTransaction(c -> syncs.retry(c, sync.id(), error, answer == PlaneClient.Answer.REFUSED
+                        ? sync.attempts() + 1 : config.attempts())
+                .flatMap(failed -> {
+                    if (!failed) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    LOG.warnf("gave up syncing %s (%s -> %s) to Plane: %s", sync.taskId(), sync.from(), sync.to(),
+                            error);
+                    return outbox.alert(c, sync.taskId(), "PlaneSyncFailed", new JsonObject()
+                            .put("taskId", sync.taskId()).put("from", sync.from()).put("to", sync.to())
+                            .put("detail", error));
+                }))
+                .invoke(relay::wake);
+    }
+
+    private String comment(PlaneSyncRepository.Sync sync) {
+        return "<p>Baton: " + escape(label(sync.from())) + " → <b>" + escape(label(sync.to())) + "</b> (by "
+                + escape(sync.actor()) + ")</p>";
+    }
+
+    private String label(String stage) {
+        return pipeline.stage(stage).map(s -> s.label().getOrDefault("en", stage)).orElse(stage);
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
