@@ -12,8 +12,11 @@ public final class Topics {
     /** Operator-facing alerts (lease reclaims, effects in doubt, reaps), relayed from the outbox. */
     public static final String ALERTS = "baton.alerts";
 
+    /** Inbound events that can never apply (e.g. an unknown work item after retries), with the reason. */
+    public static final String INBOUND_DLQ = "baton.inbound.dlq";
+
     /** Every topic Baton uses, for topic creation and deployment checks. */
-    public static final List<String> ALL = List.of(INBOUND, TRANSITIONS, ALERTS);
+    public static final List<String> ALL = List.of(INBOUND, TRANSITIONS, ALERTS, INBOUND_DLQ);
 
     private Topics() {
     }

@@ -36,6 +36,13 @@ public class FactsRepository {
             INSERT INTO stage.task_facts (task_id, pr_state, merge_sha) VALUES ($1, 'merged', $2)
             ON CONFLICT (task_id) DO UPDATE SET pr_state = 'merged', merge_sha = coalesce(EXCLUDED.merge_sha,
                 stage.task_facts.merge_sha), updated_at = now()""";
+    static final String RECORD_CLOSED = """
+            UPDATE stage.task_facts SET pr_state = 'closed', updated_at = now()
+            WHERE task_id = $1 AND pr_number = $2 AND pr_state = 'open'""";
+    static final String RECORD_RUN = """
+            INSERT INTO stage.workflow_run (repo, run_id, name, conclusion, head_sha, task_id)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (repo, run_id) DO UPDATE SET conclusion = EXCLUDED.conclusion, updated_at = now()""";
     static final String RECORD_COVERAGE = """
             INSERT INTO stage.task_facts (task_id, coverage) VALUES ($1, $2)
             ON CONFLICT (task_id) DO UPDATE SET coverage = EXCLUDED.coverage, updated_at = now()""";
@@ -87,6 +94,16 @@ public class FactsRepository {
 
     public Uni<Void> recordMerged(SqlClient client, String taskId, String mergeSha) {
         return client.preparedQuery(RECORD_MERGED).execute(Tuple.of(taskId, mergeSha)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordClosed(SqlClient client, String taskId, int number) {
+        return client.preparedQuery(RECORD_CLOSED).execute(Tuple.of(taskId, number)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordWorkflowRun(SqlClient client, String repo, long runId, String name, String conclusion,
+                                       String headSha, String taskId) {
+        return client.preparedQuery(RECORD_RUN).execute(Tuple.from(new Object[] {repo, runId, name, conclusion,
+                headSha, taskId})).replaceWithVoid();
     }
 
     public Uni<Void> recordCoverage(SqlClient client, String taskId, BigDecimal coverage) {

@@ -1,22 +1,19 @@
 package dev.baton.stage.messaging;
 
 import dev.baton.events.EventEnvelope;
-import dev.baton.stage.repository.InboundEventRepository;
+import dev.baton.stage.inbound.InboundProcessor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
-/** Consumes normalised webhook events from {@code baton.inbound}, once per event id. */
+/** Consumes normalised webhook events from {@code baton.inbound}; each event id is applied once. */
 @ApplicationScoped
 public class InboundEventConsumer {
 
-    private static final Logger LOG = Logger.getLogger(InboundEventConsumer.class);
+    private final InboundProcessor processor;
 
-    private final InboundEventRepository events;
-
-    public InboundEventConsumer(InboundEventRepository events) {
-        this.events = events;
+    public InboundEventConsumer(InboundProcessor processor) {
+        this.processor = processor;
     }
 
     @Incoming("inbound")
@@ -25,9 +22,6 @@ public class InboundEventConsumer {
             // An undecodable record: skipped (logged by the connector), never retried forever.
             return Uni.createFrom().voidItem();
         }
-        return events.rememberFirstDelivery(event)
-                .invoke(first -> LOG.debugf("inbound %s %s for %s (%s)", event.eventType(), event.eventId(),
-                        event.aggregateId(), first ? "new" : "redelivery"))
-                .replaceWithVoid();
+        return processor.firstDelivery(event);
     }
 }

@@ -46,6 +46,11 @@ public class OutboxRepository {
         return add(client, Topics.ALERTS, taskId, eventType, payload);
     }
 
+    /** An inbound event that can never apply, with the reason, for {@code baton.inbound.dlq}. */
+    public Uni<Void> deadLetter(SqlClient client, String workItem, String eventType, JsonObject payload) {
+        return add(client, Topics.INBOUND_DLQ, workItem, eventType, payload);
+    }
+
     private Uni<Void> add(SqlClient client, String topic, String taskId, String eventType, JsonObject payload) {
         return client.preparedQuery(INSERT)
                 .execute(Tuple.of(UUID.randomUUID(), topic, taskId, eventType, payload))

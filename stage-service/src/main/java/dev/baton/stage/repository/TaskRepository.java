@@ -37,6 +37,9 @@ public class TaskRepository {
     static final String HISTORY = """
             SELECT from_stage, to_stage, actor, reason, kind, token, guarded, request_id, at
             FROM stage.stage_history WHERE task_id = $1 ORDER BY id""";
+    static final String FIND_BY_PLANE_ISSUE = """
+            SELECT id, repo, title, stage, version, created_at, updated_at, plane_project, plane_issue
+            FROM stage.task WHERE plane_issue = $1""";
     static final String COUNT_BY_STAGE = "SELECT stage, count(*) AS n FROM stage.task GROUP BY stage";
 
     /** One row of a task's history. */
@@ -53,6 +56,11 @@ public class TaskRepository {
 
     public Uni<Optional<Task>> find(SqlClient client, String id) {
         return client.preparedQuery(FIND).execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
+    }
+
+    public Uni<Optional<Task>> findByPlaneIssue(SqlClient client, String planeIssue) {
+        return client.preparedQuery(FIND_BY_PLANE_ISSUE).execute(Tuple.of(planeIssue))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
     }
 

@@ -6,13 +6,12 @@ import dev.baton.stage.ProblemException;
 import dev.baton.stage.Task;
 import dev.baton.stage.effect.EffectLedger;
 import dev.baton.stage.pipeline.PipelineDefinition;
-import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.repository.TaskService;
 import dev.baton.stage.repository.TaskRepository;
 import dev.baton.stage.transition.TransitionRequest;
 import dev.baton.stage.transition.TransitionResult;
 import dev.baton.stage.transition.TransitionService;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -53,16 +52,16 @@ public class TaskResource {
 
     private final Pool pool;
     private final TaskRepository tasks;
-    private final OutboxRepository outbox;
+    private final TaskService taskService;
     private final TransitionService transitions;
     private final EffectLedger ledger;
     private final PipelineDefinition pipeline;
 
-    public TaskResource(Pool pool, TaskRepository tasks, OutboxRepository outbox, TransitionService transitions,
+    public TaskResource(Pool pool, TaskRepository tasks, TaskService taskService, TransitionService transitions,
                         EffectLedger ledger, PipelineDefinition pipeline) {
         this.pool = pool;
         this.tasks = tasks;
-        this.outbox = outbox;
+        this.taskService = taskService;
         this.transitions = transitions;
         this.ledger = ledger;
         this.pipeline = pipeline;
@@ -84,17 +83,9 @@ public class TaskResource {
         }
         String planeProject = optional("planeProject", body.planeProject());
         String planeIssue = optional("planeIssue", body.planeIssue());
-        return pool.withTransaction(connection -> tasks.insert(connection, id, repo, title, stage, planeProject,
-                planeIssue).flatMap(created -> {
-            if (created.isEmpty()) {
-                throw new ProblemException(409, "Conflict", "task " + id + " exists");
-            }
-            return tasks.insertHistory(connection, id, null, stage, Actor.OPERATOR.key(), "created", "created", null,
-                            true, null)
-                    .flatMap(v -> outbox.transition(connection, id, "TaskCreated", new JsonObject()
-                            .put("taskId", id).put("repo", repo).put("title", title).put("stage", stage)))
-                    .replaceWith(created.get());
-        })).map(task -> Response.status(201).entity(task).build());
+        return taskService.create(id, repo, title, stage, planeProject, planeIssue, Actor.OPERATOR).map(created ->
+                Response.status(201).entity(created.orElseThrow(() -> new ProblemException(409, "Conflict",
+                        "task " + id + " exists"))).build());
     }
 
     @GET

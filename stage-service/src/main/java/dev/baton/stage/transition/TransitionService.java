@@ -57,8 +57,8 @@ public class TransitionService {
     private static final Logger LOG = Logger.getLogger(TransitionService.class);
     /** Enter attempts when the lease changes under us (released or reclaimed by another). */
     private static final int MAX_ENTER_ATTEMPTS = 3;
-    static final Set<Actor> GATED_ACTORS = Set.of(Actor.MONITOR, Actor.REAPER, Actor.DEPLOY_FINALIZER,
-            Actor.GITEA_WEBHOOK);
+    /** Automated actors. A Gitea webhook reports what a person already did (a merge), so it is not gated. */
+    static final Set<Actor> GATED_ACTORS = Set.of(Actor.MONITOR, Actor.REAPER, Actor.DEPLOY_FINALIZER);
 
     private final Pool pool;
     private final PipelineDefinition pipeline;

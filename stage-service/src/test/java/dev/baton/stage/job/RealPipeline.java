@@ -19,6 +19,9 @@ public class RealPipeline implements QuarkusTestProfile {
                 "baton.gitea.timeout", "10s",
                 "baton.gitea.backoff", "20ms",
                 "baton.gitea.attempts", "3",
-                "baton.plane.poll", "1h");
+                "baton.plane.poll", "1h",
+                "baton.inbound.retry-delay", "300ms",
+                "baton.inbound.max-attempts", "3",
+                "baton.inbound.poll", "200ms");
     }
 }

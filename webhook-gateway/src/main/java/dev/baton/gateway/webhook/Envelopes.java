@@ -3,7 +3,7 @@ package dev.baton.gateway.webhook;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.events.EventEnvelope;
-import dev.baton.gateway.event.InboundEventType;
+import dev.baton.events.InboundEventType;
 
 import java.time.Instant;
 import java.util.Map;

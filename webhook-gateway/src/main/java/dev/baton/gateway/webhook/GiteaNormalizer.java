@@ -6,7 +6,7 @@ import dev.baton.gateway.event.GiteaPullRequestFacts;
 import dev.baton.gateway.event.GiteaPushFacts;
 import dev.baton.gateway.event.GiteaStatusFacts;
 import dev.baton.gateway.event.GiteaWorkflowRunFacts;
-import dev.baton.gateway.event.InboundEventType;
+import dev.baton.events.InboundEventType;
 
 import java.time.Clock;
 

@@ -2,7 +2,7 @@ package dev.baton.gateway.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.gateway.event.InboundEventType;
+import dev.baton.events.InboundEventType;
 import dev.baton.gateway.event.PlaneWorkItemFacts;
 
 import java.nio.charset.StandardCharsets;

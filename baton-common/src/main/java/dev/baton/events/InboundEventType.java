@@ -1,4 +1,4 @@
-package dev.baton.gateway.event;
+package dev.baton.events;
 
 /**
  * The {@code eventType}s the gateway publishes on {@code baton.inbound}, all past tense. The consumer

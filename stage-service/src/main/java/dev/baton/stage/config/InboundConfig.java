@@ -1,0 +1,34 @@
+package dev.baton.stage.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How inbound webhook events (from {@code baton.inbound}) are applied. */
+@ConfigMapping(prefix = "baton.inbound")
+public interface InboundConfig {
+
+    /**
+     * Plane state name to Baton stage, {@code name=stage,...} ({@code BATON_INBOUND_PLANE_STATES}).
+     * Unmapped names fall back to a stage whose English label or key matches; the {@code cancelled}
+     * state group always means {@code cancelled}.
+     */
+    Optional<String> planeStates();
+
+    /** Repo of tasks created from Plane ({@code BATON_INBOUND_DEFAULT_REPO}); default {@code BATON_SELF_REPO}. */
+    Optional<String> defaultRepo();
+
+    /** Wait before a deferred event (live lease) or an unknown work item is tried again. */
+    @WithDefault("5s")
+    Duration retryDelay();
+
+    /** Tries before an event that cannot apply goes to the dead-letter topic. */
+    @WithDefault("12")
+    int maxAttempts();
+
+    /** How often due retries are looked for. */
+    @WithDefault("2s")
+    Duration poll();
+}

@@ -1,0 +1,125 @@
+package dev.baton.stage.inbound;
+
+import dev.baton.events.EventEnvelope;
+import dev.baton.stage.config.InboundConfig;
+import dev.baton.stage.messaging.OutboxRelay;
+import dev.baton.stage.repository.OutboxRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The inbound protocol:
+ *
+ * <ol>
+ *   <li>remember the event id (with the event) — a redelivery stops here and changes nothing;</li>
+ *   <li>apply it through the transition path;</li>
+ *   <li>applied or ignored → settled; a live lease (or an outside failure) or an unknown work item
+ *       → deferred and tried again later by the retry loop, never blocking other work items;</li>
+ *   <li>after {@code maxAttempts} → dead: settled, and published to {@code baton.inbound.dlq}
+ *       with the reason.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class InboundProcessor {
+
+    private static final Logger LOG = Logger.getLogger(InboundProcessor.class);
+
+    private final InboundRepository inbound;
+    private final InboundApplier applier;
+    private final InboundConfig config;
+    private final Pool pool;
+    private final OutboxRepository outbox;
+    private final OutboxRelay relay;
+    private final Vertx vertx;
+    private final MeterRegistry metrics;
+    private final AtomicBoolean retrying = new AtomicBoolean();
+    private volatile long timer = -1;
+
+    public InboundProcessor(InboundRepository inbound, InboundApplier applier, InboundConfig config, Pool pool,
+                            OutboxRepository outbox, OutboxRelay relay, Vertx vertx, MeterRegistry metrics) {
+        this.inbound = inbound;
+        this.applier = applier;
+        this.config = config;
+        this.pool = pool;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.vertx = vertx;
+        this.metrics = metrics;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.poll().toMillis(), id -> retryDue());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** A delivery from Kafka: applied once per event id. */
+    public Uni<Void> firstDelivery(EventEnvelope event) {
+        return inbound.rememberFirstDelivery(event).flatMap(first -> {
+            if (!first) {
+                metrics.counter("baton.inbound", "result", "redelivery").increment();
+                return Uni.createFrom().voidItem();
+            }
+            return process(event);
+        });
+    }
+
+    /** Applies an event and records how it ended. Failures are logged and retried, never thrown. */
+    Uni<Void> process(EventEnvelope event) {
+        return applier.apply(event)
+                .onFailure().recoverWithItem(e -> new InboundApplier.Result(InboundApplier.Status.DEFERRED,
+                        "failed: " + e.getMessage()))
+                .flatMap(result -> {
+                    metrics.counter("baton.inbound", "result", result.status().name().toLowerCase()).increment();
+                    LOG.debugf("inbound %s %s for %s: %s %s", event.eventType(), event.eventId(),
+                            event.aggregateId(), result.status(), result.detail());
+                    return switch (result.status()) {
+                        case APPLIED -> inbound.settle(event.eventId(), "applied", result.detail());
+                        case IGNORED -> inbound.settle(event.eventId(), "ignored", result.detail());
+                        case DEFERRED, UNKNOWN -> inbound.defer(event.eventId(), result.detail(), config.retryDelay())
+                                .flatMap(attempts -> attempts >= config.maxAttempts()
+                                        ? deadLetter(event, result.detail()) : Uni.createFrom().voidItem());
+                    };
+                });
+    }
+
+    private Uni<Void> deadLetter(EventEnvelope event, String reason) {
+        LOG.warnf("inbound %s %s for %s can never apply: %s", event.eventType(), event.eventId(),
+                event.aggregateId(), reason);
+        return pool.withTransaction(c -> outbox.deadLetter(c, event.aggregateId(), event.eventType(), new JsonObject()
+                        .put("eventId", event.eventId()).put("reason", reason)
+                        .put("event", new JsonObject(event.payload()))))
+                .flatMap(v -> inbound.settle(event.eventId(), "dead", reason))
+                .invoke(relay::wake);
+    }
+
+    /** Re-applies due deferred events, oldest first; passes never overlap within a process. */
+    public void retryDue() {
+        if (!retrying.compareAndSet(false, true)) {
+            return;
+        }
+        retryDueNow().subscribe().with(n -> retrying.set(false), failure -> {
+            LOG.warnf("inbound retry pass failed: %s", failure.getMessage());
+            retrying.set(false);
+        });
+    }
+
+    public Uni<Integer> retryDueNow() {
+        return inbound.due(50).flatMap(due -> Multi.createFrom().iterable(due)
+                .onItem().transformToUniAndConcatenate(this::process)
+                .collect().asList().map(done -> due.size()));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.baton.stage.inbound;
+
+import dev.baton.events.EventEnvelope;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Inbound events by id: the de-duplication key, and the queue of deferred ones. */
+@ApplicationScoped
+public class InboundRepository {
+
+    static final String REMEMBER = """
+            INSERT INTO stage.inbound_event (event_id, work_item, event_type, payload, status)
+            VALUES ($1, $2, $3, $4, 'pending')
+            ON CONFLICT (event_id) DO NOTHING""";
+    static final String SETTLE = """
+            UPDATE stage.inbound_event SET status = $2, outcome = $3, attempts = attempts + 1
+            WHERE event_id = $1 AND status IN ('pending', 'deferred')""";
+    static final String DEFER = """
+            UPDATE stage.inbound_event
+            SET status = 'deferred', outcome = $2, attempts = attempts + 1, next_at = now() + make_interval(secs => $3)
+            WHERE event_id = $1 AND status IN ('pending', 'deferred')
+            RETURNING attempts""";
+    /** Due retries, and pending ones a crash left behind (older than a minute). */
+    static final String DUE = """
+            SELECT event_id, work_item, event_type, payload, received_at FROM stage.inbound_event
+            WHERE (status = 'deferred' AND next_at <= now())
+               OR (status = 'pending' AND received_at < now() - interval '1 minute')
+            ORDER BY received_at LIMIT $1""";
+
+    private final Pool pool;
+
+    public InboundRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** @return true the first time this event id is seen; false for a redelivery (nothing written) */
+    public Uni<Boolean> rememberFirstDelivery(EventEnvelope event) {
+        return pool.preparedQuery(REMEMBER)
+                .execute(Tuple.of(event.eventId(), event.aggregateId(), event.eventType(),
+                        new JsonObject(event.payload())))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** Final state: applied, ignored or dead. */
+    public Uni<Void> settle(String eventId, String status, String outcome) {
+        return pool.preparedQuery(SETTLE).execute(Tuple.of(eventId, status, outcome)).replaceWithVoid();
+    }
+
+    /** @return the attempts made so far */
+    public Uni<Integer> defer(String eventId, String outcome, Duration delay) {
+        return pool.preparedQuery(DEFER).execute(Tuple.of(eventId, outcome, delay.toMillis() / 1000.0))
+                .map(rows -> rows.rowCount() == 0 ? Integer.MAX_VALUE : rows.iterator().next().getInteger("attempts"));
+    }
+
+    public Uni<List<EventEnvelope>> due(int limit) {
+        return pool.preparedQuery(DUE).execute(Tuple.of(limit)).map(rows -> {
+            List<EventEnvelope> due = new ArrayList<>();
+            for (Row row : rows) {
+                JsonObject payload = (JsonObject) row.getValue("payload");
+                Instant at = row.getOffsetDateTime("received_at").toInstant();
+                due.add(new EventEnvelope(row.getString("event_id"), "task", row.getString("work_item"),
+                        row.getString("event_type"), at, payload == null ? Map.of() : payload.getMap()));
+            }
+            return due;
+        });
+    }
+}
