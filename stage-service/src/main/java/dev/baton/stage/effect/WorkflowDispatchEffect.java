@@ -1,7 +1,12 @@
 package dev.baton.stage.effect;
 
 import dev.baton.stage.client.GiteaClient;
+import dev.baton.stage.config.GiteaConfig;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 
 import java.util.Map;
 
@@ -11,17 +16,47 @@ import java.util.Map;
  * anything else; a run that cannot be found stays in doubt (it may still appear): an operator or
  * the next resolve decides, never a blind second dispatch.
  */
-abstract class WorkflowDispatchEffect implements Effect {
+public final class WorkflowDispatchEffect implements Effect {
 
+    private final String name;
+    private final String workflow;
     private final GiteaClient gitea;
     private final FactsLoader facts;
 
-    WorkflowDispatchEffect(GiteaClient gitea, FactsLoader facts) {
+    WorkflowDispatchEffect(String name, String workflow, GiteaClient gitea, FactsLoader facts) {
+        this.name = name;
+        this.workflow = workflow;
         this.gitea = gitea;
         this.facts = facts;
     }
 
-    abstract String workflow();
+    /** {@code image_rebuild} (testing → deploy-staging) and {@code prod_deploy} (deploy-staging → deploy). */
+    @Dependent
+    static class Producers {
+
+        @Produces
+        @Singleton
+        @Named("image_rebuild")
+        Effect imageRebuild(GiteaClient gitea, FactsLoader facts, GiteaConfig config) {
+            return new WorkflowDispatchEffect("image_rebuild", config.imageWorkflow(), gitea, facts);
+        }
+
+        @Produces
+        @Singleton
+        @Named("prod_deploy")
+        Effect prodDeploy(GiteaClient gitea, FactsLoader facts, GiteaConfig config) {
+            return new WorkflowDispatchEffect("prod_deploy", config.deployWorkflow(), gitea, facts);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private String workflow() {
+        return workflow;
+    }
 
     @Override
     public Uni<EffectResult> apply(EffectContext context) {

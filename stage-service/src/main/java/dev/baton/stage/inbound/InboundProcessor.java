@@ -4,6 +4,7 @@ import dev.baton.events.EventEnvelope;
 import dev.baton.stage.config.InboundConfig;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.support.PeriodicPass;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The inbound protocol:
@@ -43,8 +43,7 @@ public class InboundProcessor {
     private final OutboxRelay relay;
     private final Vertx vertx;
     private final MeterRegistry metrics;
-    private final AtomicBoolean retrying = new AtomicBoolean();
-    private volatile long timer = -1;
+    private final PeriodicPass retries = new PeriodicPass("inbound retry", this::retryDueNow);
 
     public InboundProcessor(InboundRepository inbound, InboundApplier applier, InboundConfig config, Pool pool,
                             OutboxRepository outbox, OutboxRelay relay, Vertx vertx, MeterRegistry metrics) {
@@ -59,11 +58,11 @@ public class InboundProcessor {
     }
 
     void onStart(@Observes StartupEvent event) {
-        timer = vertx.setPeriodic(config.poll().toMillis(), id -> retryDue());
+        retries.start(vertx, config.poll());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        vertx.cancelTimer(timer);
+        retries.stop(vertx);
     }
 
     /** A delivery from Kafka: applied once per event id. */
@@ -106,17 +105,7 @@ public class InboundProcessor {
                 .invoke(relay::wake);
     }
 
-    /** Re-applies due deferred events, oldest first; passes never overlap within a process. */
-    public void retryDue() {
-        if (!retrying.compareAndSet(false, true)) {
-            return;
-        }
-        retryDueNow().subscribe().with(n -> retrying.set(false), failure -> {
-            LOG.warnf("inbound retry pass failed: %s", failure.getMessage());
-            retrying.set(false);
-        });
-    }
-
+    /** Re-applies due deferred events, oldest first. */
     public Uni<Integer> retryDueNow() {
         return inbound.due(50).flatMap(due -> Multi.createFrom().iterable(due)
                 .onItem().transformToUniAndConcatenate(this::process)

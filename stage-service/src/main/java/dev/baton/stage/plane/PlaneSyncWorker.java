@@ -4,6 +4,7 @@ import dev.baton.stage.config.PlaneConfig;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.support.PeriodicPass;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -18,7 +19,6 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Mirrors committed transitions into Plane, without ever holding a transition back.
@@ -49,8 +49,7 @@ public class PlaneSyncWorker {
     private final Vertx vertx;
     private final RateLimiter limiter;
     private final Map<String, String> states;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile long timer = -1;
+    private final PeriodicPass passes = new PeriodicPass("plane sync", this::drainNow);
 
     public PlaneSyncWorker(Pool pool, PlaneSyncRepository syncs, PlaneClient plane, PlaneConfig config,
                            PipelineDefinition pipeline, OutboxRepository outbox, OutboxRelay relay, Vertx vertx) {
@@ -80,23 +79,12 @@ public class PlaneSyncWorker {
 
     void onStart(@Observes StartupEvent event) {
         if (enabled()) {
-            timer = vertx.setPeriodic(config.poll().toMillis(), id -> drain());
+            passes.start(vertx, config.poll());
         }
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        vertx.cancelTimer(timer);
-    }
-
-    /** One pass over the due syncs; passes never overlap within a process. */
-    public void drain() {
-        if (!running.compareAndSet(false, true)) {
-            return;
-        }
-        drainNow().subscribe().with(n -> running.set(false), failure -> {
-            LOG.warnf("plane sync pass failed: %s", failure.getMessage());
-            running.set(false);
-        });
+        passes.stop(vertx);
     }
 
     /** @return how many syncs were completed in this pass */

@@ -2,6 +2,7 @@ package dev.baton.stage.recovery;
 
 import dev.baton.stage.config.RecoveryConfig;
 import dev.baton.stage.lease.LeaseRepository;
+import dev.baton.stage.support.PeriodicPass;
 import dev.baton.stage.transition.TransitionService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -15,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code recover_on_startup}, then the same sweep periodically: run the
@@ -35,8 +35,7 @@ public class RecoveryService {
     private final LeaseRepository leases;
     private final Vertx vertx;
     private final RecoveryConfig config;
-    private final AtomicBoolean sweeping = new AtomicBoolean();
-    private volatile long timer = -1;
+    private final PeriodicPass sweeps = new PeriodicPass("recovery sweep", this::sweepNow);
 
     public RecoveryService(TransitionService transitions, Instance<BeforeLeaseRecovery> before, Pool pool,
                            LeaseRepository leases, Vertx vertx, RecoveryConfig config) {
@@ -52,26 +51,15 @@ public class RecoveryService {
     void onStart(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
         Multi.createFrom().iterable(before).onItem().transformToUniAndConcatenate(BeforeLeaseRecovery::run)
                 .collect().last()
-                .subscribe().with(ignored -> sweep(), failure -> {
+                .subscribe().with(ignored -> sweeps.run(), failure -> {
                     LOG.errorf("start-up recovery steps failed; stale leases are left to the next sweep: %s",
                             failure.getMessage());
                 });
-        timer = vertx.setPeriodic(config.interval().toMillis(), id -> sweep());
+        sweeps.start(vertx, config.interval());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        vertx.cancelTimer(timer);
-    }
-
-    /** One sweep; skipped while the previous one still runs. */
-    public void sweep() {
-        if (!sweeping.compareAndSet(false, true)) {
-            return;
-        }
-        sweepNow().subscribe().with(recovered -> sweeping.set(false), failure -> {
-            LOG.warnf("recovery sweep failed: %s", failure.getMessage());
-            sweeping.set(false);
-        });
+        sweeps.stop(vertx);
     }
 
     /** Reclaims and re-drives every stale lease, then forgets registrations that are gone. */
