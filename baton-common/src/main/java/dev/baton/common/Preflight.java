@@ -131,6 +131,19 @@ public final class Preflight {
         return true;
     }
 
+    /** A Quarkus duration: {@code 30s}, {@code 500ms}, {@code 2h}, a plain number of seconds, or ISO-8601 {@code PT30S}. */
+    public static boolean isDuration(String value) {
+        if (value.matches("\\d+(ms|s|m|h|d)?")) {
+            return true;
+        }
+        try {
+            java.time.Duration.parse(value);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
     public static boolean isBoolean(String value) {
         return "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value);
     }
