@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** The job reaper's rhythm and its tier thresholds. */
 @ConfigMapping(prefix = "baton.reaper")
@@ -20,4 +21,14 @@ public interface ReaperConfig {
     /** Tier 3: a job running longer than this is reaped whatever the lease says. */
     @WithDefault("2h")
     Duration maxRunning();
+
+    /**
+     * This replica's name in sweep claims ({@code BATON_REAPER_INSTANCE}); unset = the host name
+     * plus a fresh suffix per process start.
+     */
+    Optional<String> instance();
+
+    /** How long the pipeline definition read from stage-service is reused before it is read again. */
+    @WithDefault("5m")
+    Duration pipelineTtl();
 }

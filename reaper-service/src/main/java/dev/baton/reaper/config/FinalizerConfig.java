@@ -1,0 +1,23 @@
+package dev.baton.reaper.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** The deploy finalizer: follows production deploy runs of tasks in the deploy stage. */
+@ConfigMapping(prefix = "baton.finalizer")
+public interface FinalizerConfig {
+
+    /** How often the finalizer looks at tasks in {@code deploy} ({@code BATON_FINALIZER_INTERVAL}). */
+    @WithDefault("30s")
+    Duration interval();
+
+    /** The stage whose tasks wait for a deploy run. */
+    @WithDefault("deploy")
+    String stage();
+
+    /** The effect that started the run; its ledger token makes the run's idempotency key. */
+    @WithDefault("prod_deploy")
+    String effect();
+}

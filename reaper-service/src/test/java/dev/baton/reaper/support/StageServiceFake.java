@@ -1,0 +1,215 @@
+package dev.baton.reaper.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+/**
+ * WireMock as stage-service (and Gitea, on the {@code /api/v1} paths), answering in
+ * stage-service's wire format (the records of {@code JobResource}, {@code SweepResource},
+ * {@code FactsResource}, {@code TaskResource}). Two endpoints are small state machines rather
+ * than fixed stubs, because the reaper's safety rests on their semantics:
+ * <ul>
+ *   <li>{@code POST /jobs/{id}/claim} is a CAS like {@code JobRepository.claim}: the first claim
+ *       of a job wins (200 {@code won}), every later one loses (409 {@code lost}, with the
+ *       winner's status). Thread-safe, so racing replicas really race.</li>
+ *   <li>{@code POST /sweeps/{name}/claim} grants like {@code SweepResource.CLAIM}: iff no grant of
+ *       that name within 0.9 × intervalS — on the test's clock instead of PostgreSQL's.</li>
+ * </ul>
+ */
+public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ADMIN_TOKEN = "test-admin-SECRET-token";
+
+    private static WireMockServer server;
+    private static final JobClaims CLAIMS = new JobClaims();
+    private static final SweepTurns SWEEPS = new SweepTurns();
+
+    @Override
+    public Map<String, String> start() {
+        WireMockServer wm = server();
+        Map<String, String> config = new HashMap<>();
+        config.put("baton.stage-service.url", wm.baseUrl());
+        config.put("baton.gitea.url", wm.baseUrl());
+        config.put("baton.gitea.token", "test-gitea-token");
+        config.put("baton.admin.token", ADMIN_TOKEN);
+        config.put("baton.stage-service.backoff", "10ms");
+        config.put("baton.stage-service.timeout", "3s");
+        config.put("quarkus.rest-client.stage-service.read-timeout", "3000");
+        config.put("quarkus.rest-client.gitea.read-timeout", "3000");
+        // Tests drive the sweeps themselves; no background sweep may add calls to the counts.
+        config.put("quarkus.scheduler.enabled", "false");
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // Shared by every test class of this JVM.
+    }
+
+    public static synchronized WireMockServer server() {
+        if (server == null) {
+            server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").extensions(CLAIMS, SWEEPS));
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+        }
+        return server;
+    }
+
+    /** Forget every stub, request, claim and sweep grant; install the defaults. */
+    public static void reset(Clock clock) {
+        WireMockServer wm = server();
+        wm.resetAll();
+        CLAIMS.won.clear();
+        SWEEPS.clock = clock;
+        SWEEPS.lastGrant.clear();
+        SWEEPS.supported.set(true);
+        wm.stubFor(get(urlPathEqualTo("/pipeline")).atPriority(10).willReturn(okJson(builtInPipeline())));
+        wm.stubFor(post(urlPathMatching("/jobs/[0-9]+/claim")).atPriority(10)
+                .willReturn(aResponse().withTransformers(JobClaims.NAME)));
+        wm.stubFor(post(urlPathMatching("/sweeps/[a-z0-9-]+/claim")).atPriority(10)
+                .willReturn(aResponse().withTransformers(SweepTurns.NAME)));
+        wm.stubFor(post(urlPathMatching("/tasks/[^/]+/transitions")).atPriority(10)
+                .willReturn(okJson("{\"outcome\":\"advanced\",\"version\":2,\"token\":7}")));
+        wm.stubFor(post(urlPathMatching("/tasks/[^/]+/deploy-status")).atPriority(10)
+                .willReturn(aResponse().withStatus(204)));
+        wm.stubFor(post(urlPathEqualTo("/transition-lease/release")).atPriority(10)
+                .willReturn(okJson("{\"released\":true}")));
+    }
+
+    /** stage-service without {@code /sweeps} (an older version): the route answers 404. */
+    public static void withoutSweepEndpoint() {
+        SWEEPS.supported.set(false);
+    }
+
+    public static String builtInPipeline() {
+        try (InputStream in = StageServiceFake.class.getClassLoader().getResourceAsStream("dev/baton/pipeline.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ResponseDefinition json(int status, Object body) {
+        try {
+            return new ResponseDefinitionBuilder().withStatus(status)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(new ObjectMapper().writeValueAsString(body)).build();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code POST /jobs/{id}/claim} as a CAS on the job's status. */
+    static final class JobClaims implements ResponseDefinitionTransformerV2 {
+
+        static final String NAME = "stage-job-claim";
+        private static final Pattern ID = Pattern.compile("/jobs/([0-9]+)/claim");
+        private static final ObjectMapper JSON = new ObjectMapper();
+        final Map<Long, String> won = new ConcurrentHashMap<>();
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            try {
+                Matcher m = ID.matcher(event.getRequest().getUrl());
+                if (!m.find()) {
+                    return json(400, Map.of("title", "Bad Request", "status", 400, "detail", "bad path"));
+                }
+                long id = Long.parseLong(m.group(1));
+                JsonNode body = JSON.readTree(event.getRequest().getBodyAsString());
+                String status = body.path("status").asText();
+                String previous = won.putIfAbsent(id, status);
+                Map<String, Object> job = new HashMap<>();
+                job.put("id", id);
+                job.put("status", previous == null ? status : previous);
+                job.put("detail", body.path("reason").asText(null));
+                return previous == null ? json(200, Map.of("claim", "won", "job", job))
+                        : json(409, Map.of("claim", "lost", "job", job));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+    }
+
+    /** {@code POST /sweeps/{name}/claim}: one grant per name per 0.9 × interval, on the test clock. */
+    static final class SweepTurns implements ResponseDefinitionTransformerV2 {
+
+        static final String NAME = "stage-sweep-claim";
+        private static final ObjectMapper JSON = new ObjectMapper();
+        final Map<String, Instant> lastGrant = new ConcurrentHashMap<>();
+        final AtomicBoolean supported = new AtomicBoolean(true);
+        volatile Clock clock = Clock.systemUTC();
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            if (!supported.get()) {
+                return json(404, Map.of("title", "Not Found", "status", 404, "detail", "HTTP 404 Not Found"));
+            }
+            try {
+                String url = event.getRequest().getUrl();
+                String name = url.substring("/sweeps/".length(), url.indexOf("/claim"));
+                JsonNode body = JSON.readTree(event.getRequest().getBodyAsString());
+                String holder = body.path("holder").asText();
+                Duration window = Duration.ofMillis((long) (body.path("intervalS").asDouble() * 900));
+                Instant now = clock.instant();
+                AtomicBoolean granted = new AtomicBoolean(false);
+                lastGrant.compute(name, (k, last) -> {
+                    if (last == null || !now.isBefore(last.plus(window))) {
+                        granted.set(true);
+                        return now;
+                    }
+                    return last;
+                });
+                return json(200, Map.of("sweep", name, "granted", granted.get(), "holder", holder));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+    }
+}
