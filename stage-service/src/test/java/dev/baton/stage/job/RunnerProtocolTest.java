@@ -1,7 +1,10 @@
 package dev.baton.stage.job;
 
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
+import dev.baton.stage.lease.LivenessRegistration;
+import jakarta.inject.Inject;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +35,10 @@ import static dev.baton.stage.StageApi.createTask;
 import static dev.baton.stage.StageApi.newTaskId;
 import static dev.baton.stage.StageApi.transition;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +56,9 @@ class RunnerProtocolTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    @Inject
+    OtherOwners others;
 
     @Test
     void concurrentRunnersNeverGetTheSameJob() throws Exception {
@@ -169,6 +178,54 @@ class RunnerProtocolTest {
                 .body("job.status", equalTo("failed"));
         given().post("/jobs/" + job + "/finalize").then().statusCode(409).body("claim", equalTo("lost"));
         assertEquals("analysis", dev.baton.stage.StageApi.stageOf(task), "a lost claim moves nothing");
+    }
+
+    /**
+     * The contract reaper-service's tests fake (reaper-service/src/test/.../StageServiceFake):
+     * every field its client reads is in the real answers, with the same name and JSON type.
+     */
+    @Test
+    void theReapersViewOfRunningJobsMatchesTheRealApi() {
+        String task = newTaskId("CONTRACT");
+        createTask(task, "acme/contract", "created");
+        transition(task, "created", "analysis", "operator").then().statusCode(200);
+        long job = ((Number) new Runner("contract-" + task).pick("analysis").path("id")).longValue();
+        given().contentType(ContentType.JSON).body("{\"code\":0}").post("/jobs/" + job + "/exit").then().statusCode(200);
+        LivenessRegistration owner = others.register();
+        long token = others.acquire(task, owner, "monitor", "analysis", "brd-approval");
+
+        String running = "find { it.id == %d }".formatted(job);
+        given().get("/jobs?status=running").then().statusCode(200)
+                .body(running + ".taskId", equalTo(task))
+                .body(running + ".stage", equalTo("analysis"))
+                .body(running + ".taskStage", equalTo("analysis"))
+                .body(running + ".runnerId", equalTo("contract-" + task))
+                .body(running + ".runnerBootId", notNullValue())
+                .body(running + ".runnerCurrentBootId", notNullValue())
+                .body(running + ".runnerRestarted", equalTo(false))
+                .body(running + ".ageS", greaterThanOrEqualTo(0))
+                .body(running + ".exitCode", equalTo(0))
+                .body(running + ".exitRecorded", equalTo(true))
+                .body(running + ".finishedAgeS", greaterThanOrEqualTo(0))
+                .body(running + ".lease.token", equalTo((int) token))
+                .body(running + ".lease.ownerActor", equalTo("monitor"))
+                .body(running + ".lease.ownerInstance", equalTo(owner.identity().bootId().toString()))
+                .body(running + ".lease.from", equalTo("analysis"))
+                .body(running + ".lease.to", equalTo("brd-approval"))
+                .body(running + ".lease.live", equalTo(true));
+        given().get("/tasks/" + task + "/gates").then().statusCode(200)
+                .body("taskId", equalTo(task)).body("stage", equalTo("analysis")).body("verdict", equalTo("advance"))
+                .body("target", equalTo("brd-approval")).body("verdictKey", equalTo("advance"))
+                .body("failed", empty());
+        transition(task, "analysis", "brd-approval", "reaper").then().statusCode(409)
+                .body("outcome", equalTo("deferred")).body("detail", notNullValue());
+        given().contentType(ContentType.JSON).body("{\"expected\":\"running\",\"status\":\"done\"}")
+                .post("/jobs/" + job + "/claim").then().statusCode(200)
+                .body("claim", equalTo("won")).body("job.status", equalTo("done"));
+        given().contentType(ContentType.JSON).body("{\"holder\":\"r1\",\"intervalS\":30}")
+                .post("/sweeps/contract-" + job + "/claim").then().statusCode(200)
+                .body("granted", equalTo(true)).body("holder", equalTo("r1"));
+        owner.close().await().atMost(java.time.Duration.ofSeconds(5));
     }
 
     @Test
