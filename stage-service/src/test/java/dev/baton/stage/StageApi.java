@@ -70,6 +70,21 @@ public final class StageApi {
         }
     }
 
+    /**
+     * Fails every job still queued, so a test that picks by stage gets its own task's job: the
+     * test database is shared by every test class (and profile) of the module.
+     */
+    public static void drainQueue() {
+        BatonTestResource.Servers s = BatonTestResource.servers();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE stage.job SET status = 'failed', detail = 'drained by a test' WHERE status = 'queued'")) {
+            ps.executeUpdate();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot drain the job queue", e);
+        }
+    }
+
     public static String stageOf(String id) {
         return text("SELECT stage FROM stage.task WHERE id = ?", id);
     }

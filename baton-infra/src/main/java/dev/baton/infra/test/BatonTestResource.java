@@ -40,13 +40,23 @@ public class BatonTestResource implements QuarkusTestResourceLifecycleManager {
         // Shared across test classes of this JVM; a shutdown hook stops them.
     }
 
-    /** The addresses the tests run against, for tests that talk to the servers directly. */
+    /**
+     * The addresses the tests run against. Quarkus loads this class once per test profile (a new
+     * class loader each time), so the addresses live in JVM-wide system properties: every profile
+     * of the test JVM shares one PostgreSQL and one broker, stopped once, in order, at exit.
+     */
     public static synchronized Servers servers() {
         if (servers == null) {
-            servers = Servers.start();
+            synchronized (System.class) {
+                String known = System.getProperty(SHARED);
+                servers = known != null ? Servers.decode(known) : Servers.start();
+                System.setProperty(SHARED, servers.encode());
+            }
         }
         return servers;
     }
+
+    static final String SHARED = "baton.test.servers";
 
     /** Where the real servers are. {@code jdbcUrl()} is for plain JDBC from a test. */
     public record Servers(String pgUrl, String pgUser, String pgPassword, String kafkaBootstrap) {
@@ -55,26 +65,42 @@ public class BatonTestResource implements QuarkusTestResourceLifecycleManager {
             return "jdbc:" + pgUrl;
         }
 
+        String encode() {
+            return String.join("\n", pgUrl, pgUser, pgPassword, kafkaBootstrap);
+        }
+
+        static Servers decode(String text) {
+            String[] parts = text.split("\n", -1);
+            return new Servers(parts[0], parts[1], parts[2], parts[3]);
+        }
+
         static Servers start() {
             try {
                 String pgUrl = System.getenv("BATON_TEST_PG_URL");
                 String user = env("BATON_TEST_PG_USER", "postgres");
                 String password = env("BATON_TEST_PG_PASSWORD", "postgres");
+                EmbeddedPostgresServer pg = null;
+                EmbeddedKafkaBroker broker = null;
                 if (pgUrl == null || pgUrl.isBlank()) {
-                    EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(0, null);
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(pg)));
+                    pg = EmbeddedPostgresServer.start(0, null);
                     pgUrl = pg.url();
                     user = EmbeddedPostgresServer.USER;
                     password = EmbeddedPostgresServer.PASSWORD;
                 }
                 String kafka = System.getenv("BATON_TEST_KAFKA_BOOTSTRAP");
                 if (kafka == null || kafka.isBlank()) {
-                    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(broker)));
+                    broker = EmbeddedKafkaBroker.start();
                     kafka = broker.bootstrapServers();
                 } else {
                     EmbeddedKafkaBroker.createTopics(kafka, dev.baton.events.Topics.ALL);
                 }
+                // One hook, in order: the broker first (its clients are gone by then), then PostgreSQL.
+                EmbeddedKafkaBroker startedBroker = broker;
+                EmbeddedPostgresServer startedPg = pg;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    closeQuietly(startedBroker);
+                    closeQuietly(startedPg);
+                }, "baton-test-servers-stop"));
                 return new Servers(pgUrl, user, password, kafka);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the test PostgreSQL/Kafka: " + e.getMessage(), e);
@@ -87,6 +113,9 @@ public class BatonTestResource implements QuarkusTestResourceLifecycleManager {
         }
 
         private static void closeQuietly(AutoCloseable closeable) {
+            if (closeable == null) {
+                return;
+            }
             try {
                 closeable.close();
             } catch (Exception ignored) {

@@ -53,7 +53,8 @@ public class AlertService {
             LOG.debugf("alert %s for %s already sent within the window", event.eventType(), event.aggregateId());
             return false;
         }
-        TelegramResult sent = telegram.sendPlain(chat, text(event));
+        // Payload strings come from other services (effect details, reasons) and may quote a URL.
+        TelegramResult sent = telegram.sendPlain(chat, cap(telegram.redact(text(event))));
         if (!sent.succeeded()) {
             LOG.warnf("alert %s for %s not delivered: %s", event.eventType(), event.aggregateId(), sent.detail());
         }
@@ -63,7 +64,8 @@ public class AlertService {
     static String dedupeKey(EventEnvelope event) {
         Map<String, Object> p = event.payload();
         Object subject = switch (event.eventType()) {
-            case "LeaseReclaimed" -> p.get("token");
+            // A lease is reclaimed once; a forced release carries no new token, only the reclaimed one.
+            case "LeaseReclaimed" -> p.get("kind") + "/" + p.get("previousToken");
             case "EffectInDoubt" -> p.get("effect") + "/" + p.get("token");
             case "JobReaped" -> p.get("jobId");
             case "PlaneDriftUnmapped" -> p.get("planeState");
@@ -75,9 +77,10 @@ public class AlertService {
     static String text(EventEnvelope event) {
         Map<String, Object> p = event.payload();
         String item = event.aggregateId();
-        String text = switch (event.eventType()) {
+        return switch (event.eventType()) {
             case "LeaseReclaimed" -> "⚠️ " + item + ": transition lease reclaimed (" + v(p, "kind") + ") from "
-                    + owner(p.get("previousOwner")) + ", " + v(p, "from") + " → " + v(p, "to") + ", by " + v(p, "by");
+                    + owner(p.get("previousOwner")) + ", " + v(p, "from") + " → " + v(p, "to") + ", by " + v(p, "by")
+                    + (p.get("reason") == null ? "" : ": " + p.get("reason"));
             case "EffectInDoubt" -> "⚠️ " + item + ": effect " + v(p, "effect") + " in doubt (" + v(p, "from") + " → "
                     + v(p, "to") + "): " + v(p, "detail");
             case "JobReaped" -> "⚠️ " + item + ": job " + v(p, "jobId") + " reaped (tier " + v(p, "tier") + "): "
@@ -85,6 +88,10 @@ public class AlertService {
             case "PlaneDriftUnmapped" -> "⚠️ " + item + ": Plane state \"" + v(p, "planeState") + "\" maps to no stage";
             default -> "⚠️ " + item + ": " + event.eventType();
         };
+    }
+
+    /** Cut after redaction, so a cut can never leave part of a secret behind. */
+    static String cap(String text) {
         return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.events.EventEnvelope;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -41,6 +42,22 @@ public final class Events {
                 Map.entry("costUsd", cost), Map.entry("tokensIn", in), Map.entry("tokensOut", out)));
     }
 
+    /**
+     * A payload as stage-service's {@code JsonObject} builds it: keys in the given order, values
+     * as given (numbers stay numbers, costs are strings, a null is a JSON null).
+     */
+    public static Map<String, Object> payload(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values come in pairs");
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            payload.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return payload;
+    }
+
+    /** The envelope JSON as OutboxRelay sends it: occurredAt an ISO instant string, the payload as is. */
     public static String json(EventEnvelope event) {
         try {
             return JSON.writeValueAsString(event);

@@ -1,5 +1,6 @@
 package dev.baton.notifier.tracker;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.baton.events.EventEnvelope;
@@ -16,10 +17,14 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -49,6 +54,8 @@ class TrackerCardTest {
     CardSyncService sync;
     @Inject
     TestClock clock;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WireMockServer wm = TelegramFakeResource.server();
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
@@ -94,6 +101,68 @@ class TrackerCardTest {
         assertTrue(sends(item).get(0).getBodyAsString().contains("Edit &lt;mode&gt; &amp; costs"), "title escaped");
         assertEquals(1, sends(item).size(), "one card, edited in place");
         assertTrue(edits(message).size() <= 5, "at most one edit per new event; the redeliveries changed nothing");
+    }
+
+    /**
+     * A work item's life in exactly the wire format stage-service's outbox relay sends: numbers as
+     * numbers, {@code costUsd} as {@code BigDecimal.toPlainString()} strings, ids as numbers, nulls
+     * where stage-service puts them. The card must add the string costs exactly.
+     */
+    @Test
+    void stageServiceWireFormatGivesExactTotalsPrLinkAndReopenedRowsAfterARollback() {
+        String item = "WIRE-" + UUID.randomUUID().toString().substring(0, 8);
+        long run = 1_000_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+        long job = run;
+        String prUrl = "https://git.example.com/baton/baton/pulls/17";
+
+        wire(item, "TaskCreated", "taskId", item, "repo", "baton/baton", "title", "Wire <format> & costs", "stage", "created");
+        String[] path = {"created", "analysis", "brd-approval", "architecture", "development"};
+        for (int i = 1; i < path.length; i++) {
+            stageChange(item, "StageAdvanced", path[i - 1], path[i], "advance", i + 1L, null);
+        }
+        jobOpened(item, job, "development");
+        agentRun(item, job, "development", run, "developer", "claude-sonnet-4", "high", 1, "0.10", 1200, 150);
+        String twice = agentRun(item, job, "development", run + 1, "developer", "claude-opus-4", "high", 2, "0.333333", 3400, 420);
+        kafka.send(Topics.TRANSITIONS, item, twice);
+        wire(item, "PullRequestRecorded", "taskId", item, "prNumber", 17, "prUrl", prUrl,
+                "headSha", "0123456789abcdef0123456789abcdef01234567");
+        wire(item, "JobFinished", "taskId", item, "jobId", job, "stage", "development", "status", "done", "exitCode", 0);
+        stageChange(item, "StageAdvanced", "development", "review", "advance", 6, null);
+        jobOpened(item, job + 1, "review");
+        agentRun(item, job + 1, "review", run + 2, "reviewer", "gpt-5", "medium", 1, "1.000000", 2000, 250);
+        wire(item, "JobFinished", "taskId", item, "jobId", job + 1, "stage", "review", "status", "failed", "exitCode", 1);
+        stageChange(item, "StageRolledBack", "review", "development", "rollback", 7, "review asked for changes");
+        jobOpened(item, job + 2, "development");
+        agentRun(item, job + 2, "development", run + 3, "developer", "claude-opus-4", "high", 3, "0.096667", 800, 90);
+
+        // 0.10 + 0.333333 + 0.096667 = 0.53 (the redelivered run counted once); 1.000000 = 1.00; total 1.53.
+        String expected = String.join("\n",
+                "<b>" + item + "</b> — Wire &lt;format&gt; &amp; costs",
+                "📁 <code>baton/baton</code> · <a href=\"" + prUrl + "\">PR #17</a>",
+                "📍 Stage: <b>Development</b>",
+                "",
+                "✅ To Analyse",
+                "✅ Analysis",
+                "✅ BRD approval",
+                "✅ Architecture",
+                "🔄 Development",
+                "⬜ Review",
+                "⬜ Testing",
+                "⬜ Deploying",
+                "⬜ 📦 Deployed",
+                "",
+                "⚙️ Job Development: running",
+                "",
+                "🤖 <b>developer</b> · claude-opus-4 · high · attempt 3 · 3 runs — $0.53 · 5,400 in / 660 out",
+                "🤖 <b>reviewer</b> · gpt-5 · medium · attempt 1 · 1 run — $1.00 · 2,000 in / 250 out",
+                "💰 Total: $1.53 · 8,310 tokens");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(expected, lastCardText(item),
+                "the card at the Bot API after the whole sequence"));
+
+        assertEquals(1, sends(item).size(), "one card, edited in place");
+        assertTrue(cardTexts(item).stream().anyMatch(t -> t.contains("✅ Development\n🔄 Review\n⬜ Testing")
+                        && t.contains("developer</b> · claude-opus-4 · high · attempt 2 · 2 runs — $0.433333 · ") && t.contains("💰 Total: $1.433333 · 7,420 tokens")),
+                "before the rollback the card showed Review as current and the exact sum so far: " + cardTexts(item));
     }
 
     @Test
@@ -178,6 +247,58 @@ class TrackerCardTest {
         List<LoggedRequest> stub = edits(first);
         assertEquals(1, stub.size());
         assertTrue(stub.get(0).getBodyAsString().contains("moved ↓"), stub.get(0).getBodyAsString());
+    }
+
+    /** Sends one event in the outbox relay's envelope; returns the JSON sent, for a redelivery. */
+    private String wire(String item, String type, Object... payload) {
+        String json = Events.json(Events.of(item, type, Events.payload(payload)));
+        kafka.send(Topics.TRANSITIONS, item, json);
+        return json;
+    }
+
+    /** TransitionService's payload for StageAdvanced / StageRolledBack / TaskCancelled. */
+    private void stageChange(String item, String type, String from, String to, String kind, long version, String reason) {
+        wire(item, type, "taskId", item, "repo", "baton/baton", "title", "Wire <format> & costs", "from", from, "to", to,
+                "kind", kind, "actor", "operator", "reason", reason, "token", version * 10, "guarded", true,
+                "version", version, "requestId", null);
+    }
+
+    /** JobQueue.enterStage, then JobService.pick. */
+    private void jobOpened(String item, long jobId, String stage) {
+        wire(item, "JobQueued", "taskId", item, "jobId", jobId, "stage", stage);
+        wire(item, "JobStarted", "taskId", item, "jobId", jobId, "stage", stage, "runnerId", "runner-1");
+    }
+
+    /** JobService.recordRun: costUsd is {@code BigDecimal.toPlainString()}, everything else a number or text. */
+    private String agentRun(String item, long jobId, String stage, long runId, String agent, String model, String effort,
+                            int attempt, String costUsd, long tokensIn, long tokensOut) {
+        return wire(item, "AgentRunRecorded", "taskId", item, "jobId", jobId, "stage", stage, "runId", runId,
+                "agent", agent, "model", model, "effort", effort, "attempt", attempt, "costUsd", costUsd,
+                "tokensIn", tokensIn, "tokensOut", tokensOut);
+    }
+
+    /** Every text the card had at the Bot API, in order: the send, then the edits of its message. */
+    private List<String> cardTexts(String item) {
+        List<String> texts = new ArrayList<>();
+        sends(item).forEach(r -> texts.add(text(r)));
+        Long message = Db.messageId(item);
+        if (message != null) {
+            edits(message).forEach(r -> texts.add(text(r)));
+        }
+        return texts;
+    }
+
+    private String lastCardText(String item) {
+        List<String> texts = cardTexts(item);
+        return texts.isEmpty() ? null : texts.get(texts.size() - 1);
+    }
+
+    private static String text(LoggedRequest request) {
+        try {
+            return JSON.readTree(request.getBodyAsString()).path("text").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void publish(EventEnvelope event) {

@@ -100,6 +100,18 @@ class MergeEffectTest {
     }
 
     @Test
+    void aMergeThatTimesOutButHappenedIsDoneWithOneMerge() {
+        // The profile's Gitea timeout is 10 s; Gitea merges but answers after 11 s.
+        gitea.stubFor(post(urlEqualTo(mergePath)).willReturn(aResponse().withStatus(200).withFixedDelay(11_000)));
+        gitea.stubFor(get(urlEqualTo(mergePath)).willReturn(aResponse().withStatus(204)));
+
+        transition(task, "review", "testing", "operator").then().statusCode(200).body("outcome", equalTo("advanced"));
+        gitea.verify(1, postRequestedFor(urlEqualTo(mergePath)));
+        assertEquals(true, text("SELECT detail FROM stage.transition_effect WHERE task_id = ?", task)
+                .contains("confirmed after"));
+    }
+
+    @Test
     void tryAgainLaterIsRetriedWithBackoffUntilMerged() {
         gitea.stubFor(post(urlEqualTo(mergePath)).inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(405).withHeader("Content-Type", JSON)

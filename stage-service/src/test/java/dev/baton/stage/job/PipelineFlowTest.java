@@ -20,6 +20,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static dev.baton.stage.StageApi.count;
 import static dev.baton.stage.StageApi.createTask;
+import static dev.baton.stage.StageApi.drainQueue;
 import static dev.baton.stage.StageApi.newTaskId;
 import static dev.baton.stage.StageApi.stageOf;
 import static dev.baton.stage.StageApi.text;
@@ -44,6 +45,7 @@ class PipelineFlowTest {
 
     @BeforeEach
     void fakeGitea() {
+        drainQueue();
         gitea = OutsideWireMock.server();
         gitea.resetAll();
         gitea.stubFor(post(urlPathMatching("/api/v1/repos/acme/shop/pulls/\\d+/merge"))

@@ -10,6 +10,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -32,6 +33,7 @@ import java.util.regex.Pattern;
 
 import static dev.baton.stage.StageApi.count;
 import static dev.baton.stage.StageApi.createTask;
+import static dev.baton.stage.StageApi.drainQueue;
 import static dev.baton.stage.StageApi.newTaskId;
 import static dev.baton.stage.StageApi.transition;
 import static io.restassured.RestAssured.given;
@@ -59,6 +61,11 @@ class RunnerProtocolTest {
 
     @Inject
     OtherOwners others;
+
+    @BeforeEach
+    void emptyQueue() {
+        drainQueue();
+    }
 
     @Test
     void concurrentRunnersNeverGetTheSameJob() throws Exception {
