@@ -33,6 +33,7 @@ class DeployManifestsTest {
             Map.entry("everyEnvVarIsReadByTheService", ManifestChecks::everyEnvVarIsReadByTheService),
             Map.entry("everyTopicHasAKafkaTopic", ManifestChecks::everyTopicHasAKafkaTopic),
             Map.entry("imagesAndLabelsAreConsistent", ManifestChecks::imagesAndLabelsAreConsistent),
+            Map.entry("containersRunAsNonRoot", ManifestChecks::containersRunAsNonRoot),
             Map.entry("replicasAndDisruptionBudgets", ManifestChecks::replicasAndDisruptionBudgets),
             Map.entry("secretsOnlyByReference", ManifestChecks::secretsOnlyByReference),
             Map.entry("networkPoliciesExposeOnlyTheGateway", ManifestChecks::networkPoliciesExposeOnlyTheGateway),

@@ -55,10 +55,6 @@ final class Kustomize {
         Map<String, Object> metadata() {
             return (Map<String, Object>) doc.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
         }
-
-        String describe(Path root) {
-            return kind() + " " + name() + " (" + root.relativize(source) + ")";
-        }
     }
 
     static final YAMLMapper YAML = new YAMLMapper();

@@ -274,6 +274,35 @@ final class ManifestChecks {
         return problems;
     }
 
+    /**
+     * The image is built from target/quarkus-app and runs as a non-root user, and the pod insists
+     * on the same: runAsNonRoot with that UID, no privilege escalation.
+     */
+    static List<String> containersRunAsNonRoot(Overlay o) {
+        List<String> problems = new ArrayList<>();
+        for (ServiceSource s : o.services()) {
+            Matcher user = Pattern.compile("(?m)^USER\\s+(\\d+)").matcher(s.dockerfile());
+            Long uid = user.find() ? Long.valueOf(user.group(1)) : null;
+            if (uid == null || uid == 0) {
+                problems.add(s.name() + "/" + ServiceSource.DOCKERFILE + ": no numeric non-root USER");
+            }
+            if (!s.dockerfile().contains("target/quarkus-app/") || !s.dockerfile().contains("quarkus-run.jar")) {
+                problems.add(s.name() + "/" + ServiceSource.DOCKERFILE + ": not built from target/quarkus-app");
+            }
+            o.one("Deployment", s.name(), Deployment.class).ifPresent(d -> {
+                var pod = d.getSpec().getTemplate().getSpec().getSecurityContext();
+                var container = d.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext();
+                if (pod == null || !Boolean.TRUE.equals(pod.getRunAsNonRoot()) || !Objects.equals(pod.getRunAsUser(), uid)) {
+                    problems.add("Deployment " + s.name() + ": pod must set runAsNonRoot and runAsUser " + uid + " (the image's USER)");
+                }
+                if (container == null || !Boolean.FALSE.equals(container.getAllowPrivilegeEscalation())) {
+                    problems.add("Deployment " + s.name() + ": container must set allowPrivilegeEscalation: false");
+                }
+            });
+        }
+        return problems;
+    }
+
     /** The overlay's replica count per service, and a PodDisruptionBudget that keeps one up when there are two. */
     static List<String> replicasAndDisruptionBudgets(Overlay o) {
         List<String> problems = new ArrayList<>();

@@ -65,6 +65,12 @@ class ManifestChecksCanFailTest {
     }
 
     @Test
+    void aPodAllowedToRunAsRootIsNoticed() {
+        assertBreaks("containersRunAsNonRoot", "Deployment reaper-service: pod must set runAsNonRoot", "prod",
+                o -> at(o, "Deployment", "reaper-service", "spec.template.spec.securityContext").remove("runAsNonRoot"));
+    }
+
+    @Test
     void oneReplicaInProdIsNoticed() {
         assertBreaks("replicasAndDisruptionBudgets", "Deployment stage-service: 1 replicas, prod runs 2", "prod",
                 o -> at(o, "Deployment", "stage-service", "spec").put("replicas", 1));
