@@ -41,10 +41,27 @@ public class TaskRepository {
             SELECT id, repo, title, stage, version, created_at, updated_at, plane_project, plane_issue
             FROM stage.task WHERE plane_issue = $1""";
     static final String COUNT_BY_STAGE = "SELECT stage, count(*) AS n FROM stage.task GROUP BY stage";
+    /**
+     * Tasks outside the terminal stages ($1), with the status of their newest Plane sync: the
+     * reconciler must not judge a Plane state that a pending (or given-up) sync has yet to move.
+     */
+    static final String ACTIVE = """
+            SELECT t.id, t.stage, t.plane_project, t.plane_issue,
+                   (SELECT s.status FROM stage.plane_sync s WHERE s.task_id = t.id
+                    ORDER BY s.version DESC LIMIT 1) AS plane_sync
+            FROM stage.task t WHERE t.stage <> ALL($1::text[]) ORDER BY t.id""";
 
     /** One row of a task's history. */
     public record HistoryEntry(String from, String to, String actor, String reason, String kind, Long token,
                                boolean guarded, String requestId, java.time.Instant at) {
+    }
+
+    /**
+     * An active task as the reconciler reads it.
+     *
+     * @param planeSync status of the newest Plane sync ({@code pending}, {@code done}, {@code failed}), null if none
+     */
+    public record ActiveTask(String id, String stage, String planeProject, String planeIssue, String planeSync) {
     }
 
     /** @return the created task, or empty if a task with this id exists */
@@ -52,6 +69,20 @@ public class TaskRepository {
                                       String planeProject, String planeIssue) {
         return client.preparedQuery(INSERT).execute(Tuple.of(id, repo, title, stage, planeProject, planeIssue))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
+    }
+
+    /** Tasks in none of {@code terminalStages}, by id. */
+    public Uni<List<ActiveTask>> active(SqlClient client, List<String> terminalStages) {
+        return client.preparedQuery(ACTIVE).execute(Tuple.of(terminalStages.toArray(new String[0])))
+                .map(rows -> {
+                    List<ActiveTask> active = new java.util.ArrayList<>();
+                    for (Row row : rows) {
+                        active.add(new ActiveTask(row.getString("id"), row.getString("stage"),
+                                row.getString("plane_project"), row.getString("plane_issue"),
+                                row.getString("plane_sync")));
+                    }
+                    return active;
+                });
     }
 
     public Uni<Optional<Task>> find(SqlClient client, String id) {

@@ -6,6 +6,7 @@ import dev.baton.stage.ProblemException;
 import dev.baton.stage.Task;
 import dev.baton.stage.effect.EffectLedger;
 import dev.baton.stage.pipeline.PipelineDefinition;
+import dev.baton.stage.pipeline.Stage;
 import dev.baton.stage.repository.TaskService;
 import dev.baton.stage.repository.TaskRepository;
 import dev.baton.stage.transition.TransitionRequest;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -86,6 +88,18 @@ public class TaskResource {
         return taskService.create(id, repo, title, stage, planeProject, planeIssue, Actor.OPERATOR).map(created ->
                 Response.status(201).entity(created.orElseThrow(() -> new ProblemException(409, "Conflict",
                         "task " + id + " exists"))).build());
+    }
+
+    @GET
+    @Operation(summary = "The active tasks (not in a terminal stage) with their Plane ids and newest Plane sync "
+            + "status, by id; ?active=true is required")
+    public Uni<List<TaskRepository.ActiveTask>> active(@QueryParam("active") String active) {
+        if (!"true".equals(active)) {
+            // A listing of every task ever is unbounded; only the active set is offered.
+            throw ProblemException.badRequest("only ?active=true is supported");
+        }
+        List<String> terminal = pipeline.stages().stream().filter(Stage::terminal).map(Stage::key).toList();
+        return pool.withConnection(connection -> tasks.active(connection, terminal));
     }
 
     @GET
