@@ -41,6 +41,9 @@ class DeployManifestsTest {
             Map.entry("resourcesMatchMeasuredRss", ManifestChecks::resourcesMatchMeasuredRss),
             Map.entry("datastoreAddressesMatchTheOperators", ManifestChecks::datastoreAddressesMatchTheOperators));
 
+    private static final Map<String, ManifestChecks.Overlay> RENDERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A fresh rendering (ManifestChecksCanFailTest breaks its own copy). */
     static ManifestChecks.Overlay render(String overlay) {
         return new ManifestChecks.Overlay(overlay, OVERLAYS.get(overlay),
                 Kustomize.render(ROOT.resolve("deploy/k8s/overlays").resolve(overlay)),
@@ -52,7 +55,8 @@ class DeployManifestsTest {
         return OVERLAYS.keySet().stream().sorted().flatMap(overlay -> CHECKS.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(check -> DynamicTest.dynamicTest(overlay + ": " + check.getKey(), () -> {
-                    List<String> problems = check.getValue().apply(render(overlay));
+                    // The checks only read: one rendering per overlay serves them all.
+                    List<String> problems = check.getValue().apply(RENDERED.computeIfAbsent(overlay, DeployManifestsTest::render));
                     assertEquals(List.of(), problems, overlay + ": " + check.getKey());
                 })));
     }
