@@ -1,5 +1,8 @@
 package dev.baton.infra;
 
+import dev.baton.infra.fake.FakeOutside;
+import dev.baton.infra.fake.WebhookPayloads;
+
 import dev.baton.events.Topics;
 import org.jboss.logmanager.formatters.PatternFormatter;
 import org.jboss.logmanager.handlers.ConsoleHandler;
@@ -36,9 +39,11 @@ import java.util.stream.Stream;
  *       that reruns are predictable, or on any free port, said loudly, when that one is taken.</li>
  *   <li>Kafka: the broker named by {@code KAFKA_BOOTSTRAP_SERVERS} if set, where the Baton topics
  *       are created; else an embedded single-node broker (which creates them).</li>
- *   <li>Only when both are ready, {@code <state-dir>/infra.env} is written (atomically, mode 600:
+ *   <li>The fake outside world (see {@link #fakes}), unless {@code BATON_LOCAL_FAKES=off}.</li>
+ *   <li>Only when all are ready, {@code <state-dir>/infra.env} is written (atomically, mode 600:
  *       it holds the database password) with {@code BATON_PG_URL}, {@code BATON_PG_USER},
- *       {@code BATON_PG_PASSWORD}, {@code KAFKA_BOOTSTRAP_SERVERS}: the script waits for that file.</li>
+ *       {@code BATON_PG_PASSWORD}, {@code KAFKA_BOOTSTRAP_SERVERS} and the fakes' defaults: the script
+ *       waits for that file.</li>
  *   <li>Then it blocks until SIGTERM/SIGINT, closes the broker, then PostgreSQL, removes the env
  *       file and exits. The postmaster is a detached child process ({@code pg_ctl} starts it in its
  *       own session), so it would outlive this JVM if it were not stopped here; a shutdown hook
@@ -61,6 +66,8 @@ public final class LocalInfra {
     public static final int DEFAULT_PG_PORT = 55432;
     /** The file the script waits for, inside the state directory. */
     public static final String ENV_FILE = "infra.env";
+    /** Where the fake Gitea, Plane and Telegram answer, unless {@code BATON_LOCAL_FAKE_PORT} says otherwise. */
+    public static final int DEFAULT_FAKE_PORT = 8089;
 
     private static final Logger LOG = Logger.getLogger(LocalInfra.class.getName());
     /** Strong references: a JUL logger that is garbage-collected forgets the level set on it. */
@@ -110,6 +117,7 @@ public final class LocalInfra {
             Map<String, String> addresses = new LinkedHashMap<>();
             addresses.putAll(infra.postgres(env, pgPort, stateDir.resolve("pg")));
             addresses.putAll(infra.kafka(env));
+            addresses.putAll(infra.fakes(env));
             writeEnvFile(envFile, addresses);
             LOG.info("ready: PostgreSQL at " + addresses.get("BATON_PG_URL") + ", Kafka at "
                     + addresses.get("KAFKA_BOOTSTRAP_SERVERS") + "; addresses in " + envFile);
@@ -203,6 +211,41 @@ public final class LocalInfra {
         return ordered("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "BATON_INFRA_KAFKA", "embedded");
     }
 
+    /**
+     * The outside world on this machine ({@link FakeOutside}: Gitea, Plane, Telegram) on
+     * {@code BATON_LOCAL_FAKE_PORT} (default {@value #DEFAULT_FAKE_PORT}), unless
+     * {@code BATON_LOCAL_FAKES=off}. Each address, token and secret it needs is a default only: a
+     * variable already set in the environment (a real Gitea, a real bot) is left as it is.
+     */
+    private Map<String, String> fakes(Map<String, String> env) {
+        if ("off".equalsIgnoreCase(env.getOrDefault("BATON_LOCAL_FAKES", "").trim())) {
+            LOG.info("no local fakes (BATON_LOCAL_FAKES=off)");
+            return Map.of();
+        }
+        int port = Integer.parseInt(env.getOrDefault("BATON_LOCAL_FAKE_PORT", String.valueOf(DEFAULT_FAKE_PORT)).trim());
+        FakeOutside fake = FakeOutside.start(port);
+        owned.add(fake);
+        LOG.info("fake Gitea, Plane and Telegram Bot API on " + fake.baseUrl()
+                + " (current Telegram messages: " + fake.baseUrl() + "/__fake/telegram/messages)");
+        Map<String, String> defaults = ordered(
+                "BATON_GITEA_URL", fake.baseUrl(),
+                "BATON_PLANE_URL", fake.baseUrl(),
+                "BATON_TELEGRAM_API_URL", fake.baseUrl(),
+                "BATON_TELEGRAM_BOT_TOKEN", FakeOutside.TELEGRAM_TOKEN,
+                "BATON_TELEGRAM_CHAT_ID", FakeOutside.TELEGRAM_CHAT,
+                "BATON_PLANE_WEBHOOK_SECRET", WebhookPayloads.PLANE_SECRET,
+                "BATON_GITEA_WEBHOOK_SECRET", WebhookPayloads.GITEA_SECRET,
+                "BATON_SELF_REPO", WebhookPayloads.REPO);
+        Map<String, String> given = new LinkedHashMap<>();
+        defaults.forEach((key, value) -> {
+            if (env.getOrDefault(key, "").isBlank()) {
+                given.put(key, value);
+            }
+        });
+        given.put("BATON_FAKE_URL", fake.baseUrl());
+        return given;
+    }
+
     /** Closes in reverse start order: the broker, then PostgreSQL (zonky runs {@code pg_ctl stop}). */
     private synchronized void close() {
         for (int i = owned.size() - 1; i >= 0; i--) {
@@ -258,7 +301,8 @@ public final class LocalInfra {
      * One line per record on standard output, which the script sends to {@code .baton/logs/infra.log};
      * the broker logs thousands of INFO lines at start, so only its warnings are kept.
      */
-    private static void configureLogging() {
+    /** Also used by the end-to-end run, which hosts the same servers in its own JVM. */
+    public static void configureLogging() {
         Logger root = Logger.getLogger("");
         for (Handler handler : root.getHandlers()) {
             root.removeHandler(handler);
@@ -266,7 +310,8 @@ public final class LocalInfra {
         root.addHandler(new ConsoleHandler(ConsoleHandler.Target.SYSTEM_OUT,
                 new PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c{3.}] %s%e%n")));
         root.setLevel(Level.INFO);
-        for (String category : List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper")) {
+        for (String category : List.of("kafka", "org.apache.kafka", "state.change.logger", "org.apache.zookeeper",
+                "org.eclipse.jetty", "wiremock", "com.github.tomakehurst")) {
             Logger logger = Logger.getLogger(category);
             logger.setLevel(Level.WARNING);
             QUIETED.add(logger);

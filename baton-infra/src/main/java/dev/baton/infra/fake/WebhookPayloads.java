@@ -1,29 +1,43 @@
-package dev.baton.gateway;
+package dev.baton.infra.fake;
 
-import dev.baton.gateway.webhook.SignatureVerifier;
-
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 import java.util.UUID;
 
 /**
  * Webhook bodies in the senders' real wire formats (field names and nesting as Plane's and Gitea's
  * documentation and source show them), with the values a test cares about parameterised. Compact JSON,
- * no trailing newline, so that any strict prefix of a body is not valid JSON.
+ * no trailing newline, so that any strict prefix of a body is not valid JSON. Shared by the gateway's
+ * tests, the end-to-end run and {@code ./baton demo}; signed here independently of the gateway's verifier.
  */
 public final class WebhookPayloads {
 
     public static final String PLANE_SECRET = "test-plane-secret";
     public static final String GITEA_SECRET = "test-gitea-secret";
+    /** The repository every Gitea payload here is about. */
+    public static final String REPO = "baton/app";
+    /** The head commit of the pull request in {@link #giteaPullRequest}. */
+    public static final String HEAD_SHA = "4f1c2b7a9e0d3c5b6a7f8e9d0c1b2a3f4e5d6c7b";
 
     private WebhookPayloads() {
     }
 
+    /** Hex HMAC-SHA256 of the body, as Plane ({@code X-Plane-Signature}) and Gitea ({@code X-Gitea-Signature}) send it. */
     public static String sign(String secret, String body) {
-        return SignatureVerifier.sign(secret, body.getBytes(StandardCharsets.UTF_8));
+        return sign(secret, body.getBytes(StandardCharsets.UTF_8));
     }
 
     public static String sign(String secret, byte[] body) {
-        return SignatureVerifier.sign(secret, body);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String uuid() {
@@ -90,6 +104,12 @@ public final class WebhookPayloads {
     /** Plane v2: dot-notation event, stable {@code event_id}, {@code previous_attributes} on updates. */
     public static String planeV2StateChanged(String eventId, String id, String identifier, int sequence,
                                              String actor) {
+        return planeV2StateChanged(eventId, id, identifier, sequence, actor, "Done", "completed");
+    }
+
+    /** Plane v2: a person moved the work item to the state named {@code stateName} (of {@code stateGroup}). */
+    public static String planeV2StateChanged(String eventId, String id, String identifier, int sequence,
+                                             String actor, String stateName, String stateGroup) {
         return compact("""
                 {"event":"workitem.updated","event_id":"%s","delivery_id":"%s",
                 "webhook_id":"3c2c32ac-82df-48b3-be2a-a3e21dbe8692","workspace_id":"0f2a4c1e-77b0-4c4e-9a1d-5d6e2b7c8a90",
@@ -97,7 +117,7 @@ public final class WebhookPayloads {
                 "actor":%s,"timestamp":"2026-11-28T04:00:00Z","data":%s,
                 "previous_attributes":{"state":{"id":"5b1c7a38-1d0e-4f6b-8f6d-8a0c1b2d3e4f","name":"In Progress","group":"started"}}}
                 """.formatted(eventId, uuid(), id, planeActor(actor), planeWorkItem(id, identifier, sequence,
-                "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d", "Done", "completed", "2026-11-28T04:00:00.000000Z")));
+                "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d", stateName, stateGroup, "2026-11-28T04:00:00.000000Z")));
     }
 
     public static String planeV2Created(String eventId, String id, String identifier, int sequence) {
@@ -139,15 +159,21 @@ public final class WebhookPayloads {
     /** Gitea {@code pull_request} (actions opened, closed, reopened, synchronized, reviewed). */
     public static String giteaPullRequest(String action, boolean merged, String headBranch, String title,
                                           String sender) {
-        String headSha = "4f1c2b7a9e0d3c5b6a7f8e9d0c1b2a3f4e5d6c7b";
+        return giteaPullRequest(12, action, merged, headBranch, title, sender);
+    }
+
+    /** The same, for pull request {@code number} of {@link #REPO}. */
+    public static String giteaPullRequest(int number, String action, boolean merged, String headBranch, String title,
+                                          String sender) {
+        String headSha = HEAD_SHA;
         return compact("""
-                {"action":"%s","number":12,"pull_request":{"id":101,
-                "url":"http://gitea.local:3000/baton/app/pulls/12","number":12,"user":%s,"title":"%s",
+                {"action":"%s","number":%d,"pull_request":{"id":%d,
+                "url":"http://gitea.local:3000/baton/app/pulls/%d","number":%d,"user":%s,"title":"%s",
                 "body":"Implements the lease.","labels":[],"milestone":null,"assignee":null,"assignees":null,
                 "requested_reviewers":null,"state":"%s","draft":false,"is_locked":false,"comments":0,
-                "html_url":"http://gitea.local:3000/baton/app/pulls/12",
-                "diff_url":"http://gitea.local:3000/baton/app/pulls/12.diff",
-                "patch_url":"http://gitea.local:3000/baton/app/pulls/12.patch","mergeable":true,"merged":%s,
+                "html_url":"http://gitea.local:3000/baton/app/pulls/%d",
+                "diff_url":"http://gitea.local:3000/baton/app/pulls/%d.diff",
+                "patch_url":"http://gitea.local:3000/baton/app/pulls/%d.patch","mergeable":true,"merged":%s,
                 "merged_at":%s,"merge_commit_sha":%s,"merged_by":null,"allow_maintainer_edit":false,
                 "base":{"label":"main","ref":"main","sha":"0a1b2c3d4e5f60718293a4b5c6d7e8f901234567","repo_id":1,"repo":%s},
                 "head":{"label":"%s","ref":"%s","sha":"%s","repo_id":1,"repo":%s},
@@ -155,7 +181,8 @@ public final class WebhookPayloads {
                 "created_at":"2026-11-27T10:00:00Z","updated_at":"2026-11-28T03:10:00Z","closed_at":null,
                 "pin_order":0},"requested_reviewer":null,"repository":%s,"sender":%s,"commit_id":"",
                 "review":%s}
-                """.formatted(action, giteaUser("alice"), title, "closed".equals(action) ? "closed" : "open", merged,
+                """.formatted(action, number, 100 + number, number, number, giteaUser("alice"), title,
+                "closed".equals(action) ? "closed" : "open", number, number, number, merged,
                 merged ? "\"2026-11-28T03:10:00Z\"" : "null",
                 merged ? "\"9f8e7d6c5b4a39281706f5e4d3c2b1a098765432\"" : "null", giteaRepo(), headBranch,
                 headBranch, headSha, giteaRepo(), giteaRepo(), giteaUser(sender),

@@ -23,17 +23,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-import static dev.baton.gateway.WebhookPayloads.GITEA_SECRET;
-import static dev.baton.gateway.WebhookPayloads.PLANE_SECRET;
-import static dev.baton.gateway.WebhookPayloads.giteaPullRequest;
-import static dev.baton.gateway.WebhookPayloads.giteaPush;
-import static dev.baton.gateway.WebhookPayloads.giteaStatus;
-import static dev.baton.gateway.WebhookPayloads.giteaWorkflowRun;
-import static dev.baton.gateway.WebhookPayloads.planeV1Deleted;
-import static dev.baton.gateway.WebhookPayloads.planeV1StateChanged;
-import static dev.baton.gateway.WebhookPayloads.planeV2Created;
-import static dev.baton.gateway.WebhookPayloads.planeV2StateChanged;
-import static dev.baton.gateway.WebhookPayloads.sign;
+import static dev.baton.infra.fake.WebhookPayloads.GITEA_SECRET;
+import static dev.baton.infra.fake.WebhookPayloads.PLANE_SECRET;
+import static dev.baton.infra.fake.WebhookPayloads.giteaPullRequest;
+import static dev.baton.infra.fake.WebhookPayloads.giteaPush;
+import static dev.baton.infra.fake.WebhookPayloads.giteaStatus;
+import static dev.baton.infra.fake.WebhookPayloads.giteaWorkflowRun;
+import static dev.baton.infra.fake.WebhookPayloads.planeV1Deleted;
+import static dev.baton.infra.fake.WebhookPayloads.planeV1StateChanged;
+import static dev.baton.infra.fake.WebhookPayloads.planeV2Created;
+import static dev.baton.infra.fake.WebhookPayloads.planeV2StateChanged;
+import static dev.baton.infra.fake.WebhookPayloads.sign;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -8,10 +8,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import static dev.baton.gateway.WebhookPayloads.giteaPullRequest;
-import static dev.baton.gateway.WebhookPayloads.giteaPush;
-import static dev.baton.gateway.WebhookPayloads.giteaStatus;
-import static dev.baton.gateway.WebhookPayloads.giteaWorkflowRun;
+import static dev.baton.infra.fake.WebhookPayloads.giteaPullRequest;
+import static dev.baton.infra.fake.WebhookPayloads.giteaPush;
+import static dev.baton.infra.fake.WebhookPayloads.giteaStatus;
+import static dev.baton.infra.fake.WebhookPayloads.giteaWorkflowRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

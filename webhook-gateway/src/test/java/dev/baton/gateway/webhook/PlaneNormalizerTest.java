@@ -10,12 +10,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import static dev.baton.gateway.WebhookPayloads.planeV1Deleted;
-import static dev.baton.gateway.WebhookPayloads.planeV1PriorityChanged;
-import static dev.baton.gateway.WebhookPayloads.planeV1StateChanged;
-import static dev.baton.gateway.WebhookPayloads.planeV2Created;
-import static dev.baton.gateway.WebhookPayloads.planeV2Deleted;
-import static dev.baton.gateway.WebhookPayloads.planeV2StateChanged;
+import static dev.baton.infra.fake.WebhookPayloads.planeV1Deleted;
+import static dev.baton.infra.fake.WebhookPayloads.planeV1PriorityChanged;
+import static dev.baton.infra.fake.WebhookPayloads.planeV1StateChanged;
+import static dev.baton.infra.fake.WebhookPayloads.planeV2Created;
+import static dev.baton.infra.fake.WebhookPayloads.planeV2Deleted;
+import static dev.baton.infra.fake.WebhookPayloads.planeV2StateChanged;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,0 +1,320 @@
+package dev.baton.infra.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+/**
+ * The outside world Baton talks to — Gitea, Plane and the Telegram Bot API — as one WireMock
+ * server that keeps the state a whole pipeline run needs, answering in each one's real wire
+ * format (bodies and error bodies as their APIs return them):
+ *
+ * <ul>
+ *   <li>Gitea: {@code POST .../pulls/{n}/merge} merges (200, empty body; the PR is merged as soon as
+ *       the request arrives, even while {@link #holdMerges(Duration) a hold} keeps the answer back,
+ *       as a real Gitea would after a client gave up), {@code GET .../pulls/{n}/merge} 204 once merged
+ *       else 404, {@code POST .../actions/workflows/{w}/dispatches} 204 and records a run titled with
+ *       the {@code idempotency_key} input (the workflows set {@code run-name} to it), and
+ *       {@code GET .../actions/runs} lists those runs, completed with {@link #runConclusion}.</li>
+ *   <li>Plane: {@code PATCH} of a work item and comments, answered 200/201.</li>
+ *   <li>Telegram: {@code sendMessage}, {@code editMessageText} and {@code deleteMessage} of the one
+ *       bot token given, with fresh message ids and the Bot API's own error bodies ("message is not
+ *       modified", "message to edit not found", 401 for another token).</li>
+ * </ul>
+ * {@code GET /__fake/telegram/messages} shows the chats' current messages, for a person or a
+ * program in another process ({@code ./baton demo}).
+ */
+public final class FakeOutside implements AutoCloseable {
+
+    public static final String TELEGRAM_TOKEN = "100000001:LOCAL-fake-bot-token";
+    public static final String TELEGRAM_CHAT = "-1001234567890";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern REPO = Pattern.compile("/api/v1/repos/([^/]+)/([^/]+)/.*");
+    private static final Pattern PULL = Pattern.compile("/api/v1/repos/([^/]+/[^/]+)/pulls/(\\d+)/merge");
+    private static final Pattern WORKFLOW = Pattern.compile("/api/v1/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/dispatches");
+    private static final String BOT = "/bot" + TELEGRAM_TOKEN;
+
+    private final WireMockServer server;
+    private final Set<String> merged = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> mergeRequests = new ConcurrentHashMap<>();
+    private final AtomicReference<Duration> mergeHold = new AtomicReference<>(Duration.ZERO);
+    private final AtomicReference<String> runConclusion = new AtomicReference<>("success");
+    private final List<Map<String, Object>> runs = new ArrayList<>();
+    private final AtomicLong runIds = new AtomicLong(4000);
+    private final Map<Long, Map<Long, String>> chats = new ConcurrentHashMap<>();
+    private final AtomicLong messageIds = new AtomicLong(100);
+
+    private FakeOutside(int port) {
+        server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful())
+                .disableRequestJournal().containerThreads(24));
+        server.start();
+        stubs();
+    }
+
+    /** Starts on {@code port} (0: any free port) on the loopback interface. */
+    public static FakeOutside start(int port) {
+        return new FakeOutside(port);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Merge requests received for pull request {@code number} of {@code repo}, whatever their answer. */
+    public int mergeRequests(String repo, int number) {
+        AtomicInteger count = mergeRequests.get(repo + "#" + number);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Dispatches received for {@code workflow} (e.g. {@code image.yml}). */
+    public long dispatches(String workflow) {
+        synchronized (runs) {
+            return runs.stream().filter(r -> workflow.equals(r.get("path"))).count();
+        }
+    }
+
+    /** From now on, merge answers wait this long (the PR is merged at once all the same). */
+    public void holdMerges(Duration hold) {
+        mergeHold.set(hold);
+    }
+
+    /** How the workflow runs dispatched from now on end: {@code success}, {@code failure}. */
+    public void runConclusion(String conclusion) {
+        runConclusion.set(conclusion);
+    }
+
+    /** The current text of every message in {@code chat}, oldest first. */
+    public List<String> messages(String chat) {
+        Map<Long, String> messages = chats.getOrDefault(Long.parseLong(chat), Map.of());
+        synchronized (messages) {
+            return new ArrayList<>(messages.values());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void stubs() {
+        // Gitea.
+        server.stubFor(post(urlPathMatching("/api/v1/repos/[^/]+/[^/]+/pulls/\\d+/merge"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(get(urlPathMatching("/api/v1/repos/[^/]+/[^/]+/pulls/\\d+/merge"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(post(urlPathMatching("/api/v1/repos/[^/]+/[^/]+/actions/workflows/[^/]+/dispatches"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(get(urlPathMatching("/api/v1/repos/[^/]+/[^/]+/actions/runs"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        // Plane.
+        server.stubFor(patch(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/?"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(post(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/comments/?"))
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"6a0e3c1b-2f4d-4e5a-9b8c-7d6e5f4a3b2c\",\"comment_html\":\"<p>ok</p>\"}")));
+        // Telegram: the one token; any other gets the Bot API's 401.
+        server.stubFor(post(urlPathMatching("/bot[^/]+/.*")).atPriority(9)
+                .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                        .withBody("{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}")));
+        for (String method : List.of("sendMessage", "editMessageText", "deleteMessage")) {
+            server.stubFor(post(urlPathEqualTo(BOT + "/" + method)).atPriority(1)
+                    .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        }
+        server.stubFor(get(urlPathEqualTo("/__fake/telegram/messages"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"message\":\"The target couldn't be found.\",\"url\":\"http://127.0.0.1/api/swagger\"}")));
+    }
+
+    /** One transformer for every stateful answer: the path says which. */
+    private final class Stateful implements ResponseDefinitionTransformerV2 {
+
+        static final String NAME = "baton-fake-outside";
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            String method = event.getRequest().getMethod().getName();
+            String path = event.getRequest().getUrl().replaceFirst("\\?.*", "");
+            try {
+                if (path.startsWith(BOT + "/")) {
+                    return telegram(path.substring(BOT.length() + 1), JSON.readTree(event.getRequest().getBodyAsString()));
+                }
+                if (path.equals("/__fake/telegram/messages")) {
+                    Map<String, Object> all = new LinkedHashMap<>();
+                    chats.forEach((chat, messages) -> {
+                        synchronized (messages) {
+                            all.put(String.valueOf(chat), new LinkedHashMap<>(messages));
+                        }
+                    });
+                    return json(200, all);
+                }
+                Matcher pull = PULL.matcher(path);
+                if (pull.matches()) {
+                    return merge(method, pull.group(1) + "#" + pull.group(2));
+                }
+                Matcher workflow = WORKFLOW.matcher(path);
+                if (workflow.matches()) {
+                    return dispatch(workflow.group(1), workflow.group(2),
+                            JSON.readTree(event.getRequest().getBodyAsString()));
+                }
+                if (path.endsWith("/actions/runs")) {
+                    Matcher repo = REPO.matcher(path);
+                    repo.matches();
+                    return runsOf(repo.group(1) + "/" + repo.group(2));
+                }
+                if ("PATCH".equals(method)) {
+                    JsonNode body = JSON.readTree(event.getRequest().getBodyAsString());
+                    String id = path.replaceAll(".*/work-items/([^/]+)/?", "$1");
+                    return json(200, Map.of("id", id, "state", body.path("state").asText(""),
+                            "updated_at", Instant.now().toString()));
+                }
+                return json(404, Map.of("message", "The target couldn't be found."));
+            } catch (IOException e) {
+                return json(400, Map.of("message", "invalid JSON: " + e.getMessage()));
+            }
+        }
+
+        private ResponseDefinition merge(String method, String pr) {
+            if ("GET".equals(method)) {
+                return merged.contains(pr) ? new ResponseDefinitionBuilder().withStatus(204).build()
+                        : json(404, Map.of("message", "The target couldn't be found.",
+                        "url", "http://127.0.0.1/api/swagger"));
+            }
+            mergeRequests.computeIfAbsent(pr, p -> new AtomicInteger()).incrementAndGet();
+            if (!merged.add(pr)) {
+                return json(405, Map.of("message", "The PR is already merged", "url", "http://127.0.0.1/api/swagger"));
+            }
+            return new ResponseDefinitionBuilder().withStatus(200)
+                    .withFixedDelay((int) mergeHold.get().toMillis()).build();
+        }
+
+        private ResponseDefinition dispatch(String repo, String workflow, JsonNode body) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("id", runIds.incrementAndGet());
+            run.put("repository", repo);
+            run.put("path", workflow);
+            run.put("display_title", body.path("inputs").path("idempotency_key").asText(workflow));
+            run.put("event", "workflow_dispatch");
+            run.put("head_branch", body.path("ref").asText("main"));
+            run.put("head_sha", body.path("inputs").path("sha").asText(""));
+            run.put("status", "completed");
+            run.put("conclusion", runConclusion.get());
+            run.put("created_at", Instant.now().toString());
+            synchronized (runs) {
+                runs.add(run);
+            }
+            return new ResponseDefinitionBuilder().withStatus(204).build();
+        }
+
+        private ResponseDefinition runsOf(String repo) {
+            List<Map<String, Object>> of;
+            synchronized (runs) {
+                of = runs.stream().filter(r -> repo.equals(r.get("repository"))).toList();
+            }
+            return json(200, Map.of("total_count", of.size(), "workflow_runs", of));
+        }
+
+        private ResponseDefinition telegram(String method, JsonNode request) {
+            long chat = request.path("chat_id").asLong();
+            Map<Long, String> messages = chats.computeIfAbsent(chat, c -> new LinkedHashMap<>());
+            synchronized (messages) {
+                return switch (method) {
+                    case "sendMessage" -> {
+                        long id = messageIds.incrementAndGet();
+                        messages.put(id, request.path("text").asText());
+                        yield json(200, Map.of("ok", true, "result", message(chat, id, messages.get(id), false)));
+                    }
+                    case "editMessageText" -> {
+                        long id = request.path("message_id").asLong();
+                        String text = request.path("text").asText();
+                        if (!messages.containsKey(id)) {
+                            yield botError("Bad Request: message to edit not found");
+                        }
+                        if (text.equals(messages.get(id))) {
+                            yield botError("Bad Request: message is not modified: specified new message content and"
+                                    + " reply markup are exactly the same as a current content and reply markup of"
+                                    + " the message");
+                        }
+                        messages.put(id, text);
+                        yield json(200, Map.of("ok", true, "result", message(chat, id, text, true)));
+                    }
+                    default -> messages.remove(request.path("message_id").asLong()) == null
+                            ? botError("Bad Request: message to delete not found")
+                            : json(200, Map.of("ok", true, "result", true));
+                };
+            }
+        }
+
+        private Map<String, Object> message(long chat, long id, String text, boolean edited) {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("message_id", id);
+            message.put("from", Map.of("id", 100000001, "is_bot", true, "first_name", "Baton", "username", "baton_bot"));
+            message.put("chat", Map.of("id", chat, "title", "Baton", "type", "supergroup"));
+            message.put("date", Instant.now().getEpochSecond());
+            if (edited) {
+                message.put("edit_date", Instant.now().getEpochSecond());
+            }
+            message.put("text", text);
+            return message;
+        }
+
+        private ResponseDefinition botError(String description) {
+            return json(400, Map.of("ok", false, "error_code", 400, "description", description));
+        }
+
+        private ResponseDefinition json(int status, Object body) {
+            try {
+                return new ResponseDefinitionBuilder().withStatus(status).withHeader("Content-Type", "application/json")
+                        .withBody(JSON.writeValueAsString(body)).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+    }
+}
