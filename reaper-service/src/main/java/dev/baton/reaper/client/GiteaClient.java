@@ -50,7 +50,7 @@ public class GiteaClient {
                 .ifNoItem().after(TIMEOUT).failWith(() -> new TimeoutException("no answer from Gitea in " + TIMEOUT))
                 .map(response -> interpret(repo, key, response))
                 .onFailure().recoverWithItem(e -> new DeployRun(DeployRun.State.UNKNOWN, 0,
-                        e.getClass().getSimpleName()));
+                        "Gitea: " + e.getClass().getSimpleName()));
     }
 
     private DeployRun interpret(String repo, String key, Response response) {

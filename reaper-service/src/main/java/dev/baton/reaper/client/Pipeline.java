@@ -3,11 +3,15 @@ package dev.baton.reaper.client;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** {@code GET /pipeline}: the stages and the transitions stage-service allows. */
+/**
+ * {@code GET /pipeline}: the stages, the transitions stage-service allows, and the Plane state id
+ * each stage is mirrored to ({@code planeStates}, stage-service's {@code BATON_PLANE_STATE_MAP}).
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Pipeline(List<Stage> stages, List<Transition> transitions) {
+public record Pipeline(List<Stage> stages, List<Transition> transitions, Map<String, String> planeStates) {
 
     /** A stage of the pipeline. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,6 +31,22 @@ public record Pipeline(List<Stage> stages, List<Transition> transitions) {
     /** The stage's forward transition, if any. */
     public Optional<String> advanceOf(String stage) {
         return target(stage, "advance");
+    }
+
+    /** True when stage-service's pipeline has a transition {@code from → to} of any kind. */
+    public boolean allows(String from, String to) {
+        return transitions != null && transitions.stream().anyMatch(t -> from.equals(t.from()) && to.equals(t.to()));
+    }
+
+    /** The Plane state id the sync sets for {@code stage}, if it is mirrored. */
+    public Optional<String> planeStateOf(String stage) {
+        return planeStates == null ? Optional.empty() : Optional.ofNullable(planeStates.get(stage));
+    }
+
+    /** The stages the sync shows as Plane state {@code stateId}, in pipeline order (several may share one). */
+    public List<String> stagesShownAs(String stateId) {
+        return planeStates == null || stages == null ? List.of() : stages.stream().map(Stage::key)
+                .filter(key -> stateId.equals(planeStates.get(key))).toList();
     }
 
     public boolean hasStage(String stage) {

@@ -93,6 +93,12 @@ public class StageServiceClient {
         return read("GET /tasks/" + taskId, () -> restClient.task(taskId), TaskView.class);
     }
 
+    /** {@code GET /tasks?active=true}: the tasks outside the terminal stages; empty if unreadable. */
+    public Uni<Optional<List<ActiveTask>>> activeTasks() {
+        return read("GET /tasks?active=true", () -> restClient.tasks(true),
+                TypeFactory.defaultInstance().constructCollectionType(List.class, ActiveTask.class));
+    }
+
     /** {@code GET /queue}. */
     public Uni<Optional<QueueSnapshot>> queue() {
         return read("GET /queue", restClient::queue, QueueSnapshot.class);

@@ -55,6 +55,10 @@ interface StageServiceRestClient {
     Uni<Response> gates(@PathParam("id") String taskId);
 
     @GET
+    @Path("/tasks")
+    Uni<Response> tasks(@QueryParam("active") boolean active);
+
+    @GET
     @Path("/tasks/{id}")
     Uni<Response> task(@PathParam("id") String taskId);
 

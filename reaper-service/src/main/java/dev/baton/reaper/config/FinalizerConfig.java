@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** The deploy finalizer: follows production deploy runs of tasks in the deploy stage. */
 @ConfigMapping(prefix = "baton.finalizer")
@@ -20,4 +21,15 @@ public interface FinalizerConfig {
     /** The effect that started the run; its ledger token makes the run's idempotency key. */
     @WithDefault("prod_deploy")
     String effect();
+
+    /**
+     * A rollout status URL to follow instead of Gitea's Actions runs ({@code BATON_FINALIZER_STATUS_URL}),
+     * with {@code {taskId}} and {@code {key}} (the run's idempotency key) filled in, URL-encoded.
+     * It answers {@code {"status":"pending|running|success|failure"}}; unset = follow the Gitea run.
+     */
+    Optional<String> statusUrl();
+
+    /** How long one status URL call may take ({@code BATON_FINALIZER_STATUS_TIMEOUT}). */
+    @WithDefault("10s")
+    Duration statusTimeout();
 }

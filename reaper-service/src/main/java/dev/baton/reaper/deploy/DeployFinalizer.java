@@ -1,6 +1,7 @@
 package dev.baton.reaper.deploy;
 
 import dev.baton.reaper.client.DeployRun;
+import dev.baton.reaper.client.DeployStatusClient;
 import dev.baton.reaper.client.GiteaClient;
 import dev.baton.reaper.client.QueueSnapshot;
 import dev.baton.reaper.client.StageServiceClient;
@@ -27,7 +28,8 @@ import java.util.Optional;
  *       A live lease on the task → defer to the next sweep.</li>
  *   <li>{@code GET /tasks/{id}}: still in {@code deploy}? The ledger's {@code done} entry of
  *       {@code prod_deploy} gives the run's idempotency key {@code <task>:<token>:prod_deploy}.</li>
- *   <li>Find the run by that key in Gitea. Running or not visible → wait. Success → record
+ *   <li>Find the run by that key in Gitea, or ask the configured status URL
+ *       ({@code BATON_FINALIZER_STATUS_URL}) about it. Running or not visible → wait. Success → record
  *       {@code production/success}, ask {@code deploy → done}. Failure → record
  *       {@code production/failure}, ask the pipeline's rollback of {@code deploy}.</li>
  * </ol>
@@ -44,17 +46,21 @@ public class DeployFinalizer {
 
     private final StageServiceClient stage;
     private final GiteaClient gitea;
+    private final DeployStatusClient statusUrl;
     private final FinalizerConfig config;
     private final String holder;
 
     @Inject
-    public DeployFinalizer(StageServiceClient stage, GiteaClient gitea, FinalizerConfig config, ReplicaName replica) {
-        this(stage, gitea, config, replica.name());
+    public DeployFinalizer(StageServiceClient stage, GiteaClient gitea, DeployStatusClient statusUrl,
+                           FinalizerConfig config, ReplicaName replica) {
+        this(stage, gitea, statusUrl, config, replica.name());
     }
 
-    public DeployFinalizer(StageServiceClient stage, GiteaClient gitea, FinalizerConfig config, String holder) {
+    public DeployFinalizer(StageServiceClient stage, GiteaClient gitea, DeployStatusClient statusUrl,
+                           FinalizerConfig config, String holder) {
         this.stage = stage;
         this.gitea = gitea;
+        this.statusUrl = statusUrl;
         this.config = config;
         this.holder = holder;
     }
@@ -100,7 +106,9 @@ public class DeployFinalizer {
                         "no " + config.effect() + " recorded done"));
             }
             String key = taskId + ":" + started.get().token() + ":" + config.effect();
-            return gitea.run(task.repo(), key).flatMap(run -> decide(taskId, key, run));
+            Uni<DeployRun> run = statusUrl.template().map(url -> statusUrl.status(url, taskId, key))
+                    .orElseGet(() -> gitea.run(task.repo(), key));
+            return run.flatMap(r -> decide(taskId, key, r));
         });
     }
 
@@ -109,7 +117,7 @@ public class DeployFinalizer {
             case PENDING, NOT_FOUND -> Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.WAITING,
                     "run for " + key + ": " + run.detail()));
             case UNKNOWN -> Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.RETRY,
-                    "Gitea: " + run.detail()));
+                    run.detail()));
             case SUCCESS -> finish(taskId, key, run, "success", DeployDecision.Action.FINISHED);
             case FAILURE -> finish(taskId, key, run, "failure", DeployDecision.Action.ROLLED_BACK);
         };
@@ -126,7 +134,8 @@ public class DeployFinalizer {
                         "pipeline unreadable or has no " + (action == DeployDecision.Action.FINISHED ? "advance"
                                 : "rollback") + " from " + from));
             }
-            String reason = "deploy run " + run.runId() + " (" + key + ") ended " + run.detail();
+            String reason = (run.runId() > 0 ? "deploy run " + run.runId() : "deploy") + " (" + key + ") ended "
+                    + run.detail();
             return stage.deployStatus(taskId, "production", state).flatMap(recorded -> !recorded
                     ? Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.RETRY,
                             "deploy status not recorded"))

@@ -2,7 +2,12 @@ package dev.baton.reaper.deploy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.reaper.client.DeployStatusClient;
+import dev.baton.reaper.client.GiteaClient;
+import dev.baton.reaper.client.StageServiceClient;
+import dev.baton.reaper.config.FinalizerConfig;
 import dev.baton.reaper.support.StageServiceFake;
 import dev.baton.reaper.support.TestClock;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -13,8 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -41,6 +48,18 @@ class DeployFinalizerTest {
 
     @Inject
     TestClock clock;
+
+    @Inject
+    StageServiceClient stage;
+
+    @Inject
+    GiteaClient gitea;
+
+    @Inject
+    FinalizerConfig config;
+
+    @Inject
+    ObjectMapper json;
 
     WireMockServer wm;
     String task;
@@ -142,5 +161,97 @@ class DeployFinalizerTest {
 
         assertEquals(DeployDecision.Action.FINISHED, applied.get(0).action());
         assertEquals(1, wm.findAll(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))).size());
+    }
+
+    /** A finalizer replica that follows {@code BATON_FINALIZER_STATUS_URL} instead of Gitea runs. */
+    private DeployFinalizer withStatusUrl() {
+        FinalizerConfig statusUrl = new FinalizerConfig() {
+            @Override
+            public Duration interval() {
+                return config.interval();
+            }
+
+            @Override
+            public String stage() {
+                return config.stage();
+            }
+
+            @Override
+            public String effect() {
+                return config.effect();
+            }
+
+            @Override
+            public Optional<String> statusUrl() {
+                return Optional.of(wm.baseUrl() + "/rollouts/{taskId}?key={key}");
+            }
+
+            @Override
+            public Duration statusTimeout() {
+                return Duration.ofSeconds(2);
+            }
+        };
+        return new DeployFinalizer(stage, gitea, new DeployStatusClient(statusUrl, json), statusUrl, "finalizer-s");
+    }
+
+    private void rollout(int status, String body) {
+        wm.stubFor(get(urlPathEqualTo("/rollouts/" + task)).withQueryParam("key", equalTo(task + ":17:prod_deploy"))
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                        .withBody(body)));
+    }
+
+    private List<DeployDecision> sweep(DeployFinalizer finalizer) {
+        clock.advance(Duration.ofSeconds(30));
+        return finalizer.sweep().await().atMost(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aStatusUrlSuccessAsksDeployToDone() {
+        rollout(200, "{\"status\":\"success\",\"detail\":\"3/3 replicas ready\"}");
+
+        List<DeployDecision> decisions = sweep(withStatusUrl());
+
+        assertEquals(DeployDecision.Action.FINISHED, decisions.get(0).action());
+        assertEquals(1, wm.findAll(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/deploy-status"))
+                .withRequestBody(equalToJson("{\"environment\":\"production\",\"state\":\"success\"}"))).size());
+        assertEquals(1, wm.findAll(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))
+                .withRequestBody(equalToJson("{\"from\":\"deploy\",\"to\":\"done\",\"actor\":\"deploy-finalizer\"}",
+                        true, true))).size());
+        assertEquals(0, wm.findAll(getRequestedFor(urlPathEqualTo(RUNS))).size(), "Gitea is not asked");
+    }
+
+    @Test
+    void aStatusUrlFailureAsksTheRollback() {
+        rollout(200, "{\"status\":\"failure\",\"detail\":\"readiness probe failed\"}");
+
+        List<DeployDecision> decisions = sweep(withStatusUrl());
+
+        assertEquals(DeployDecision.Action.ROLLED_BACK, decisions.get(0).action());
+        assertEquals(1, wm.findAll(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))
+                .withRequestBody(equalToJson("""
+                        {"from":"deploy","to":"development","actor":"deploy-finalizer"}""", true, true))).size());
+    }
+
+    @Test
+    void aStatusUrlStillRollingOrUnansweredWaitsAndAsksNothing() {
+        DeployFinalizer finalizer = withStatusUrl();
+        rollout(200, "{\"status\":\"running\"}");
+        assertEquals(DeployDecision.Action.WAITING, sweep(finalizer).get(0).action());
+        rollout(404, "{\"error\":\"unknown rollout\"}");
+        assertEquals(DeployDecision.Action.WAITING, sweep(finalizer).get(0).action());
+        rollout(503, "{\"error\":\"unavailable\"}");
+        assertEquals(DeployDecision.Action.RETRY, sweep(finalizer).get(0).action());
+
+        assertEquals(0, wm.findAll(postRequestedFor(urlPathMatching("/tasks/.*"))).size());
+    }
+
+    @Test
+    void aStatusUrlSuccessUnderALiveLeaseDefers() {
+        rollout(200, "{\"status\":\"success\"}");
+        queue(true);
+
+        assertEquals(DeployDecision.Action.DEFERRED, sweep(withStatusUrl()).get(0).action());
+        assertEquals(0, wm.findAll(getRequestedFor(urlPathEqualTo("/rollouts/" + task))).size());
+        assertEquals(0, wm.findAll(postRequestedFor(urlPathMatching("/tasks/.*"))).size());
     }
 }

@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -41,6 +44,13 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  *       winner's status). Thread-safe, so racing replicas really race.</li>
  *   <li>{@code POST /sweeps/{name}/claim} grants like {@code SweepResource.CLAIM}: iff no grant of
  *       that name within 0.9 × intervalS — on the test's clock instead of PostgreSQL's.</li>
+ *   <li>{@code GET /tasks?active=true} and the transitions of tasks registered with
+ *       {@link #task} form a stage CAS like {@code TransitionService}: {@code from} matches →
+ *       200 {@code advanced} (the task moves), already at {@code to} → 200 {@code already},
+ *       else 409 {@code conflict}; {@link #deferNext} makes the next requests meet a live lease
+ *       (409 {@code deferred} with the owner), {@link #refuse} a pipeline refusal (422 problem).
+ *       Field names and answers are checked on the real service by stage-service's
+ *       {@code ReconcilerViewTest}.</li>
  * </ul>
  */
 public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
@@ -50,6 +60,11 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
     private static WireMockServer server;
     private static final JobClaims CLAIMS = new JobClaims();
     private static final SweepTurns SWEEPS = new SweepTurns();
+    private static final Tasks TASKS = new Tasks();
+    /** The Plane state id each stage is mirrored to, as {@code GET /pipeline}'s {@code planeStates}. */
+    public static final Map<String, String> PLANE_STATES = planeStates();
+    public static final String PLANE_KEY = "test-plane-SECRET-key";
+    public static final String PLANE_ITEMS = "/api/v1/workspaces/acme/projects/";
 
     @Override
     public Map<String, String> start() {
@@ -63,6 +78,11 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
         config.put("baton.stage-service.timeout", "3s");
         config.put("quarkus.rest-client.stage-service.read-timeout", "3000");
         config.put("quarkus.rest-client.gitea.read-timeout", "3000");
+        config.put("baton.plane.url", wm.baseUrl());
+        config.put("baton.plane.api-key", PLANE_KEY);
+        config.put("baton.plane.workspace", "acme");
+        config.put("baton.reconciler.plane-timeout", "1s");
+        config.put("quarkus.rest-client.plane.read-timeout", "3000");
         // Tests drive the sweeps themselves; no background sweep may add calls to the counts.
         config.put("quarkus.scheduler.enabled", "false");
         return config;
@@ -75,7 +95,8 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
 
     public static synchronized WireMockServer server() {
         if (server == null) {
-            server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").extensions(CLAIMS, SWEEPS));
+            server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+                    .extensions(CLAIMS, SWEEPS, TASKS));
             server.start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         }
@@ -90,7 +111,13 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
         SWEEPS.clock = clock;
         SWEEPS.lastGrant.clear();
         SWEEPS.supported.set(true);
+        TASKS.stages.clear();
+        TASKS.deferrals.clear();
+        TASKS.refusals.clear();
+        TASKS.syncs.clear();
         wm.stubFor(get(urlPathEqualTo("/pipeline")).atPriority(10).willReturn(okJson(builtInPipeline())));
+        wm.stubFor(get(urlPathEqualTo("/tasks")).atPriority(10)
+                .willReturn(aResponse().withTransformers(Tasks.NAME)));
         wm.stubFor(post(urlPathMatching("/jobs/[0-9]+/claim")).atPriority(10)
                 .willReturn(aResponse().withTransformers(JobClaims.NAME)));
         wm.stubFor(post(urlPathMatching("/sweeps/[a-z0-9-]+/claim")).atPriority(10)
@@ -108,12 +135,66 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
         SWEEPS.supported.set(false);
     }
 
+    /**
+     * A task mirrored in Plane (work item {@code item-<id>} of project {@code proj-1}), whose
+     * transitions go through the stage CAS; its newest Plane sync is {@code done}.
+     */
+    public static void task(String id, String stage) {
+        TASKS.stages.put(id, stage);
+        server().stubFor(post(urlPathEqualTo("/tasks/" + id + "/transitions")).atPriority(5)
+                .willReturn(aResponse().withTransformers(Tasks.NAME)));
+    }
+
+    /** The registered task's stage now. */
+    public static String stageOf(String id) {
+        return TASKS.stages.get(id);
+    }
+
+    /** The status of the task's newest Plane sync ({@code pending}, {@code done}, {@code failed}). */
+    public static void planeSync(String id, String status) {
+        TASKS.syncs.put(id, status);
+    }
+
+    /** The task's next {@code times} transition requests meet a live lease owner. */
+    public static void deferNext(String id, int times) {
+        TASKS.deferrals.put(id, times);
+    }
+
+    /** The task's transition requests are refused as stage-service refuses a move outside the pipeline. */
+    public static void refuse(String id) {
+        TASKS.refusals.add(id);
+    }
+
+    /** Plane's path of the registered task's work item. */
+    public static String planeItem(String id) {
+        return PLANE_ITEMS + "proj-1/work-items/item-" + id + "/";
+    }
+
+    /** The built-in pipeline as stage-service serves it, with {@link #PLANE_STATES}. */
     public static String builtInPipeline() {
         try (InputStream in = StageServiceFake.class.getClassLoader().getResourceAsStream("dev/baton/pipeline.json")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            ObjectMapper json = new ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode pipeline = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    json.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            pipeline.set("planeStates", json.valueToTree(PLANE_STATES));
+            return json.writeValueAsString(pipeline);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Two stages share a Plane state, as a team with fewer Plane states than stages maps them, and
+     * {@code deploy-staging} has none (Plane cannot show it).
+     */
+    private static Map<String, String> planeStates() {
+        Map<String, String> states = new java.util.LinkedHashMap<>();
+        for (String stage : List.of("created", "analysis", "architecture", "development", "review", "testing",
+                "deploy", "done", "cancelled")) {
+            states.put(stage, "state-" + stage);
+        }
+        states.put("brd-approval", "state-analysis");
+        return java.util.Collections.unmodifiableMap(states);
     }
 
     private static ResponseDefinition json(int status, Object body) {
@@ -197,6 +278,90 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
                     return last;
                 });
                 return json(200, Map.of("sweep", name, "granted", granted.get(), "holder", holder));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+    }
+
+    /** Registered tasks: {@code GET /tasks?active=true} and their transitions, a CAS on the stage. */
+    static final class Tasks implements ResponseDefinitionTransformerV2 {
+
+        static final String NAME = "stage-tasks";
+        private static final Pattern ID = Pattern.compile("/tasks/([^/]+)/transitions");
+        private static final ObjectMapper JSON = new ObjectMapper();
+        final Map<String, String> stages = new ConcurrentHashMap<>();
+        final Map<String, Integer> deferrals = new ConcurrentHashMap<>();
+        final Set<String> refusals = ConcurrentHashMap.newKeySet();
+        final Map<String, String> syncs = new ConcurrentHashMap<>();
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            try {
+                String url = event.getRequest().getUrl();
+                if (!"POST".equals(event.getRequest().getMethod().getName())) {
+                    if (!url.contains("active=true")) {
+                        return json(400, Map.of("type", "about:blank", "title", "Bad Request", "status", 400,
+                                "detail", "only ?active=true is supported"));
+                    }
+                    List<Map<String, Object>> active = new ArrayList<>();
+                    stages.entrySet().stream().filter(e -> !Set.of("done", "cancelled").contains(e.getValue()))
+                            .sorted(Map.Entry.comparingByKey()).forEach(e -> {
+                                Map<String, Object> task = new HashMap<>();
+                                task.put("id", e.getKey());
+                                task.put("stage", e.getValue());
+                                task.put("planeProject", "proj-1");
+                                task.put("planeIssue", "item-" + e.getKey());
+                                task.put("planeSync", syncs.getOrDefault(e.getKey(), "done"));
+                                active.add(task);
+                            });
+                    return json(200, active);
+                }
+                Matcher m = ID.matcher(url);
+                if (!m.find()) {
+                    return json(400, Map.of("title", "Bad Request", "status", 400, "detail", "bad path"));
+                }
+                String id = m.group(1);
+                JsonNode body = JSON.readTree(event.getRequest().getBodyAsString());
+                String from = body.path("from").asText();
+                String to = body.path("to").asText();
+                if (refusals.contains(id)) {
+                    return json(422, Map.of("type", "about:blank", "title", "Unprocessable Entity", "status", 422,
+                            "detail", "no transition " + from + " -> " + to + " in the pipeline",
+                            "instance", "/tasks/" + id + "/transitions"));
+                }
+                synchronized (this) {
+                    int deferred = deferrals.getOrDefault(id, 0);
+                    if (deferred > 0) {
+                        deferrals.put(id, deferred - 1);
+                        return json(409, Map.of("outcome", "deferred", "task", id, "from", from, "to", to,
+                                "owner", Map.of("actor", "monitor", "instance", "6f1c2d3e-0000-4000-8000-000000000003",
+                                        "pid", 4242, "host", "stage-0", "since", "2026-11-28T03:59:58Z",
+                                        "from", from, "to", to),
+                                "detail", "live owner monitor"));
+                    }
+                    String now = stages.get(id);
+                    if (to.equals(now)) {
+                        return json(200, Map.of("outcome", "already", "task", id, "from", from, "to", to, "stage", now));
+                    }
+                    if (!from.equals(now)) {
+                        return json(409, Map.of("outcome", "conflict", "task", id, "from", from, "to", to,
+                                "stage", now, "detail", "task is at " + now));
+                    }
+                    stages.put(id, to);
+                    return json(200, Map.of("outcome", "advanced", "task", id, "from", from, "to", to, "stage", to,
+                            "version", 2, "token", 7));
+                }
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
