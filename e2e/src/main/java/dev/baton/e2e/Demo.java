@@ -1,0 +1,199 @@
+package dev.baton.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.infra.fake.FakeOutside;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code ./baton demo}: against a running {@code ./baton up}, one work item from a signed Plane
+ * webhook to {@code done}. It plays Plane, Gitea and the agent runner over the wire, and after
+ * every transition prints the tracker card as the local fake Telegram holds it.
+ *
+ * <p>Usage: {@code Demo <infra.env>} (the file {@code ./baton up} writes); the services are on their
+ * default ports unless {@code BATON_GATEWAY_URL} / {@code BATON_STAGE_URL} say otherwise.
+ */
+public final class Demo {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SOON = Duration.ofSeconds(60);
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final PipelineDriver driver;
+    private final String fake;
+    private final String stageUrl;
+    private final Map<String, String> labels = new HashMap<>();
+    private String lastCard = "";
+
+    private Demo(PipelineDriver driver, String fake, String stageUrl) {
+        this.driver = driver;
+        this.fake = fake;
+        this.stageUrl = stageUrl;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (args.length == 1 && Files.isRegularFile(Path.of(args[0]))) {
+            for (String line : Files.readAllLines(Path.of(args[0]))) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        String planeSecret = env.get("BATON_PLANE_WEBHOOK_SECRET");
+        String giteaSecret = env.get("BATON_GITEA_WEBHOOK_SECRET");
+        if (planeSecret == null || giteaSecret == null) {
+            System.err.println("demo: the webhook secrets are unknown: run ./baton up first (it writes .baton/infra.env)");
+            System.exit(2);
+        }
+        String gateway = env.getOrDefault("BATON_GATEWAY_URL", "http://127.0.0.1:8080");
+        String stage = env.getOrDefault("BATON_STAGE_URL", "http://127.0.0.1:8081");
+        PipelineDriver driver = new PipelineDriver(gateway, stage, planeSecret, giteaSecret, "demo-runner");
+        new Demo(driver, env.get("BATON_FAKE_URL"), stage).run();
+    }
+
+    private void run() throws Exception {
+        for (JsonNode stage : driver.get("/pipeline").body().path("stages")) {
+            labels.put(stage.path("key").asText(), stage.path("label").path("en").asText());
+        }
+        // A fresh work item each run: the database lives as long as ./baton up.
+        int sequence = 100 + (int) (System.currentTimeMillis() / 1000 % 90_000);
+        String planeId = UUID.randomUUID().toString();
+        String project = "DEMO";
+        say("Plane: a work item is created (a signed workitem.created webhook to the gateway)");
+        String item = driver.planeCreated(planeId, project, sequence, SOON);
+        say("stage-service created task " + item + "; the Telegram card:");
+        showCard(item, "created");
+        driver.registerRunner();
+
+        step(item, "Plane: alice moves " + item + " to Analysis", "analysis",
+                () -> driver.planeStateChanged(planeId, project, sequence, "Analysis"));
+        step(item, "runner: the analysis agent runs ($0.12) and exits 0; finalize → monitor asks to advance",
+                "brd-approval", () -> driver.work(item, "analysis", 0.12));
+        step(item, "Plane: the product owner approves the BRD by moving " + item + " to Architecture", "architecture",
+                () -> driver.planeStateChanged(planeId, project, sequence, "Architecture"));
+        step(item, "runner: the architecture agent runs ($0.31)", "development",
+                () -> driver.work(item, "architecture", 0.31));
+        say("Gitea: the coding agent opens pull request #" + sequence + " from feature/" + item + "-lease");
+        driver.giteaPullRequestOpened(item, sequence);
+        driver.awaitGate(item, "pr_open", SOON);
+        step(item, "runner: the development agent runs twice ($0.84, then $0.46 on the retry)", "review",
+                () -> driver.work(item, "development", 0.84, 0.46));
+        say("Gitea: CI reports success for the pull request's head commit");
+        driver.giteaStatus(item, "success");
+        driver.awaitGate(item, "ci_green", SOON);
+        step(item, "runner: the review agent approves ($0.22); the transition merges the PR in Gitea, once",
+                "testing", () -> driver.work(item, "review", 0.22));
+        driver.post("/tasks/" + item + "/coverage", "{\"percent\":87.5}");
+        step(item, "runner: tests pass at 87.5% coverage ($0.18); the floor is raised and the image rebuilt",
+                "deploy-staging", () -> driver.work(item, "testing", 0.18));
+        driver.post("/tasks/" + item + "/deploy-status", "{\"environment\":\"staging\",\"state\":\"success\"}");
+        step(item, "runner: staging is healthy; the transition starts the production deploy workflow", "deploy",
+                () -> driver.work(item, "deploy-staging"));
+        say("reaper-service: the deploy finalizer follows the deploy run (it sweeps every BATON_FINALIZER_INTERVAL,"
+                + " 30 s by default)...");
+        driver.awaitStage(item, "done", Duration.ofSeconds(120));
+        say("the deploy finalizer saw the run succeed and moved " + item + " to done");
+        showCard(item, "done");
+        summary(item);
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    private void step(String item, String what, String stage, Action action) throws Exception {
+        say(what);
+        action.run();
+        driver.awaitStage(item, stage, SOON);
+        say(item + " is now at " + stage + "; the Telegram card:");
+        showCard(item, stage);
+    }
+
+    /**
+     * The card as the fake Bot API holds it, once it shows {@code stage}. The notifier keeps to
+     * Telegram's pace (BATON_TELEGRAM_MESSAGES_PER_MINUTE, 20 by default), so at demo speed a card
+     * can trail the task by some seconds: it catches up, never skips the last state.
+     */
+    private void showCard(String item, String stage) throws Exception {
+        if (fake == null) {
+            System.out.println("    (Telegram is real here, not the local fake: the card is in your chat)\n");
+            return;
+        }
+        String label = labels.getOrDefault(stage, stage);
+        String card = fetchCard(item);
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofSeconds(90).toNanos();
+        boolean waited = false;
+        while (!card.contains("Stage: <b>" + label + "</b>") && System.nanoTime() < deadline) {
+            if (!waited && System.nanoTime() - started > Duration.ofSeconds(3).toNanos()) {
+                say("(the notifier keeps to Telegram's 20 messages a minute per chat: waiting for the card to catch up)");
+                waited = true;
+            }
+            Thread.sleep(500);
+            card = fetchCard(item);
+        }
+        lastCard = card;
+        for (String line : plain(card).split("\n")) {
+            System.out.println("    │ " + line);
+        }
+        System.out.println();
+    }
+
+    private String fetchCard(String item) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(fake + "/__fake/telegram/messages"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String card = lastCard;
+        for (JsonNode message : JSON.readTree(response.body()).path(FakeOutside.TELEGRAM_CHAT)) {
+            if (message.asText().contains("<b>" + item + "</b>")) {
+                card = message.asText();
+            }
+        }
+        return card;
+    }
+
+    private void summary(String item) throws Exception {
+        JsonNode view = driver.get("/tasks/" + item).body();
+        System.out.println("What happened to " + item + ":");
+        for (JsonNode h : view.path("history")) {
+            System.out.printf("  %-14s → %-14s by %-16s %s%n", h.path("from").asText(), h.path("to").asText(),
+                    h.path("actor").asText(), h.path("reason").asText());
+        }
+        System.out.println("Irreversible effects, from the effect ledger (each exactly once):");
+        for (JsonNode e : view.path("effects")) {
+            System.out.printf("  %-17s %-6s %s%n", e.path("effect").asText(), e.path("status").asText(),
+                    e.path("detail").asText());
+        }
+        System.out.println();
+        System.out.println("Where to look next:");
+        System.out.println("  queue, leases, running jobs   " + stageUrl + "/queue");
+        System.out.println("  this task, history, ledger    " + stageUrl + "/tasks/" + item);
+        System.out.println("  Swagger UI                    " + stageUrl + "/q/swagger-ui (and :8080, :8082, :8083)");
+        System.out.println("  metrics (Prometheus)          " + stageUrl + "/q/metrics");
+        if (fake != null) {
+            System.out.println("  the fake Telegram's messages  " + fake + "/__fake/telegram/messages");
+        }
+    }
+
+    /** The card's Telegram HTML as a terminal shows it. */
+    static String plain(String html) {
+        return html.replaceAll("<a href=\"([^\"]*)\">([^<]*)</a>", "$2 ($1)").replaceAll("<[^>]+>", "")
+                .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    }
+
+    private static void say(String line) {
+        System.out.println("▶ " + line);
+    }
+}
