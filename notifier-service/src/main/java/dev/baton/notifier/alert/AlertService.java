@@ -69,6 +69,7 @@ public class AlertService {
             case "EffectInDoubt" -> p.get("effect") + "/" + p.get("token");
             case "JobReaped" -> p.get("jobId");
             case "PlaneDriftUnmapped" -> p.get("planeState");
+            case "PlaneDriftUnresolved" -> p.get("stage") + "/" + p.get("planeState");
             default -> event.eventId();
         };
         return event.eventType() + "|" + event.aggregateId() + "|" + Objects.toString(subject, "");
@@ -86,6 +87,8 @@ public class AlertService {
             case "JobReaped" -> "⚠️ " + item + ": job " + v(p, "jobId") + " reaped (tier " + v(p, "tier") + "): "
                     + v(p, "reason");
             case "PlaneDriftUnmapped" -> "⚠️ " + item + ": Plane state \"" + v(p, "planeState") + "\" maps to no stage";
+            case "PlaneDriftUnresolved" -> "⚠️ " + item + ": Plane says \"" + v(p, "planeState") + "\", Baton says "
+                    + v(p, "stage") + ", and the reconciler cannot move it: " + v(p, "reason");
             default -> "⚠️ " + item + ": " + event.eventType();
         };
     }

@@ -154,6 +154,26 @@ class AlertServiceTest {
     }
 
     @Test
+    void reconcilerDriftAlertsSayWhatPlaneAndBatonSayOncePerDrift() {
+        String item = item("DRIFT");
+        for (int copy = 0; copy < 2; copy++) {
+            // Two replicas, or one replica after a restart, can both report the same drift.
+            publish(item, Events.json(Events.of(item, "PlaneDriftUnresolved", Events.payload("taskId", item,
+                    "stage", "review", "planeState", "Backlog", "planeStateId", "0b1c", "reason",
+                    "transition review -> created refused (422)"))));
+        }
+        publish(item, Events.json(Events.of(item, "PlaneDriftUnresolved", Events.payload("taskId", item,
+                "stage", "testing", "planeState", "Backlog", "planeStateId", "0b1c", "reason", "work item gone (404)"))));
+        barrier(item);
+
+        List<JsonNode> drifts = alertMessages(item, "reconciler cannot move it");
+        assertEquals(2, drifts.size(), "one message per (stage, Plane state): " + drifts);
+        assertTrue(drifts.get(0).path("text").asText().contains("Plane says \"Backlog\", Baton says review"),
+                drifts.get(0).toString());
+        assertTrue(drifts.get(1).path("text").asText().endsWith("work item gone (404)"), drifts.get(1).toString());
+    }
+
+    @Test
     void alertTextNeverCarriesTheBotToken() {
         String item = item("SECRET");
         String leak = "POST https://api.telegram.org/bot" + TelegramFakeResource.TOKEN + "/sendMessage timed out";

@@ -49,7 +49,7 @@ public class TelegramFakeResource implements QuarkusTestResourceLifecycleManager
         config.put("baton.telegram.messages-per-minute", "100000");
         config.put("baton.stage-service.url", wm.baseUrl());
         config.put("quarkus.rest-client.telegram.connect-timeout", "500");
-        config.put("quarkus.rest-client.telegram.read-timeout", "700");
+        config.put("quarkus.rest-client.telegram.read-timeout", "1200"); // under the 1.5 s delay of the timeout test, with room for a loaded machine
         config.put("quarkus.rest-client.stage-service.connect-timeout", "500");
         config.put("quarkus.rest-client.stage-service.read-timeout", "1000");
         return config;
