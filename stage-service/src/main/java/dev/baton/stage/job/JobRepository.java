@@ -65,9 +65,10 @@ public class JobRepository {
             + "ORDER BY queued_at, id";
     /**
      * Running jobs with everything the reaper decides on, in one query: ages, exit, the runner's
-     * current boot id, and the task's lease with its owner's liveness.
+     * current boot id, and the task's lease with its owner's liveness. Public for the benchmark,
+     * which shows its plan.
      */
-    static final String RUNNING = """
+    public static final String RUNNING = """
             SELECT j.id, j.task_id, j.stage, j.runner_id, j.runner_boot_id, r.boot_id AS runner_current_boot_id,
                    j.exit_code,
                    floor(extract(epoch FROM now() - j.started_at))::bigint AS age_s,

@@ -171,10 +171,16 @@ public class TransitionService {
             }
             ProcessIdentity me = liveness.current().orElseThrow(() -> new ProblemException(503, "Service Unavailable",
                     "this instance lost its liveness registration; it enters no transition until registered again"));
-            return leases.acquire(connection, task.id(), request.actor().key(), me, request.from(), request.to(),
-                            request.reason(), request.requestId())
-                    .flatMap(token -> token.isPresent()
-                            ? underLease(connection, request, transition, token.getAsLong(), false)
+            // The insert and the re-read go out together: the client pipelines them, the server
+            // still runs the re-read (with its own snapshot) only after the insert has finished,
+            // waits included, so it sees what it saw one round trip later. The re-read is unused
+            // when the insert found a lease.
+            return Uni.combine().all().unis(leases.acquire(connection, task.id(), request.actor().key(), me,
+                                    request.from(), request.to(), request.reason(), request.requestId()),
+                            tasks.find(connection, request.taskId())).asTuple()
+                    .flatMap(acquired -> acquired.getItem1().isPresent()
+                            ? underLease(connection, request, transition, acquired.getItem1().getAsLong(), false,
+                                    acquired.getItem2().orElseThrow())
                             : contended(connection, request, me));
         });
     }
@@ -182,31 +188,35 @@ public class TransitionService {
     /** Re-reads the stage now that we hold the lease: a commit that slipped in before our insert is seen here. */
     private Uni<Entry> underLease(SqlConnection connection, TransitionRequest request, Transition transition,
                                   long token, boolean redrive) {
-        return tasks.find(connection, request.taskId()).flatMap(found -> {
-            Task task = found.orElseThrow();
-            TransitionResult settled = settled(task, request);
-            if (settled != null) {
-                return leases.release(connection, task.id(), token).replaceWith(redrive ? new Retry() : new Answer(settled));
+        return tasks.find(connection, request.taskId())
+                .flatMap(found -> underLease(connection, request, transition, token, redrive, found.orElseThrow()));
+    }
+
+    /** Decides on the stage {@code task} was re-read at, after the lease was taken. */
+    private Uni<Entry> underLease(SqlConnection connection, TransitionRequest request, Transition transition,
+                                  long token, boolean redrive, Task task) {
+        TransitionResult settled = settled(task, request);
+        if (settled != null) {
+            return leases.release(connection, task.id(), token).replaceWith(redrive ? new Retry() : new Answer(settled));
+        }
+        // A lease only exists once its gates passed (they are checked in the transaction that
+        // inserts it), so a dead owner's transition is re-driven without asking them again:
+        // its effects may already have happened.
+        if (redrive || !gated(transition, request.actor())) {
+            return Uni.createFrom().item(new Held(task, transition, token, task.version(), request.actor().key(),
+                    request.reason(), request.requestId(), redrive, null));
+        }
+        return gates.evaluate(connection, task.id(), task.stage()).flatMap(evaluation -> {
+            if (evaluation.report().advance()) {
+                return Uni.createFrom().item(new Held(task, transition, token, task.version(),
+                        request.actor().key(), request.reason(), request.requestId(), redrive,
+                        evaluation.facts()));
             }
-            // A lease only exists once its gates passed (they are checked in the transaction that
-            // inserts it), so a dead owner's transition is re-driven without asking them again:
-            // its effects may already have happened.
-            if (redrive || !gated(transition, request.actor())) {
-                return Uni.createFrom().item(new Held(task, transition, token, task.version(), request.actor().key(),
-                        request.reason(), request.requestId(), redrive, null));
-            }
-            return gates.evaluate(connection, task.id(), task.stage()).flatMap(evaluation -> {
-                if (evaluation.report().advance()) {
-                    return Uni.createFrom().item(new Held(task, transition, token, task.version(),
-                            request.actor().key(), request.reason(), request.requestId(), redrive,
-                            evaluation.facts()));
-                }
-                // Still inside the enter transaction: the lease row is removed as if never taken.
-                return leases.release(connection, task.id(), token).replaceWith(new Answer(new TransitionResult(
-                        Outcome.GATES_FAILED, task.id(), request.from(), request.to(), task.stage(), task.version(),
-                        null, null, "the quality gates of '" + task.stage() + "' say "
-                        + evaluation.report().verdictKey(), evaluation.report())));
-            });
+            // Still inside the enter transaction: the lease row is removed as if never taken.
+            return leases.release(connection, task.id(), token).replaceWith(new Answer(new TransitionResult(
+                    Outcome.GATES_FAILED, task.id(), request.from(), request.to(), task.stage(), task.version(),
+                    null, null, "the quality gates of '" + task.stage() + "' say "
+                    + evaluation.report().verdictKey(), evaluation.report())));
         });
     }
 
@@ -432,12 +442,17 @@ public class TransitionService {
                 .put("from", transition.from()).put("to", transition.to()).put("kind", transition.kind().key())
                 .put("actor", actor).put("reason", reason).put("token", token).put("guarded", guarded)
                 .put("version", version).put("requestId", requestId);
-        return tasks.insertHistory(connection, task.id(), transition.from(), transition.to(), actor, reason,
-                        transition.kind().key(), token, guarded, requestId)
-                .flatMap(v -> outbox.transition(connection, task.id(), transition.kind().eventType(), payload))
-                .flatMap(v -> jobs.enterStage(connection, task.id(), transition.to()))
-                .flatMap(v -> planeSync.record(connection, task.id(), task.inPlane(), version, transition.from(),
-                        transition.to(), token, actor));
+        // Four writes that do not depend on each other: issued together, the client pipelines them
+        // on the connection and the server runs them in this order, so they cost one round trip,
+        // not four (docs/benchmarks.md). Any failure aborts the transaction, as before.
+        return Uni.join().all(
+                        tasks.insertHistory(connection, task.id(), transition.from(), transition.to(), actor, reason,
+                                transition.kind().key(), token, guarded, requestId),
+                        outbox.transition(connection, task.id(), transition.kind().eventType(), payload),
+                        jobs.enterStage(connection, task.id(), transition.to()),
+                        planeSync.record(connection, task.id(), task.inPlane(), version, transition.from(),
+                                transition.to(), token, actor))
+                .andFailFast().replaceWithVoid();
     }
 
     private static TransitionResult result(Outcome outcome, Held held, String stage, Long version, String detail) {
