@@ -2,6 +2,8 @@ package dev.baton.stage.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +27,36 @@ final class CpuClock {
         this.postmaster = stat == null ? -1 : stat[0];
     }
 
-    /** {jvm nanos, postgres nanos}. */
+    /**
+     * {jvm, postgres, event loops, Kafka client} in nanoseconds. The event loops run the
+     * reactive PostgreSQL client, the transition's own code and the relay's database work; the
+     * Kafka client threads are the relay's producer. The benchmark's driver threads are counted
+     * by the drivers themselves ({@link #currentThread()}); the rest of the JVM is the in-process
+     * broker, GC and JIT.
+     */
     long[] now() {
         long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        return new long[] {jvm, postgres()};
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long loops = 0;
+        long kafka = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long used = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            if (info.getThreadName().startsWith("vert.x-eventloop")) {
+                loops += used;
+            } else if (info.getThreadName().contains("kafka-producer")) {
+                kafka += used;
+            }
+        }
+        return new long[] {jvm, postgres(), loops, kafka};
+    }
+
+    /** CPU time of the calling thread so far. */
+    static long currentThread() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     private long postgres() {

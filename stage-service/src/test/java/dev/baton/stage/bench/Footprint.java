@@ -95,6 +95,7 @@ final class Footprint {
                 builder.redirectOutput(log.toFile());
                 builder.environment().putAll(infraEnv);
                 builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+                builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
                 if (stageUrl != null) {
                     builder.environment().put("BATON_STAGE_SERVICE_URL", stageUrl);
                 }

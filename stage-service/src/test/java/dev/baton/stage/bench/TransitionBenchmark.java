@@ -57,6 +57,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -96,8 +97,10 @@ class TransitionBenchmark {
     static final int RACE_TASKS = 1_000;
     static final String[] RACERS = {"monitor", "plane-webhook", "reconciler", "reaper", "deploy-finalizer"};
     static final int RUNNING_JOBS = 100_000;
+    static final String RUN = Long.toString(System.currentTimeMillis(), 36);
     static final int SWEEPS = 5;
-    static final String COMMAND = "./mvnw -B -ntp -pl stage-service -am -Pbench -DskipTests verify";
+    static final String COMMAND = "./mvnw -B -ntp -pl stage-service -am -Pbench -DskipTests"
+            + " -Dquarkus.package.jar.appcds.enabled=true verify";
 
     @Inject
     TransitionService transitions;
@@ -162,11 +165,11 @@ class TransitionBenchmark {
         line("- JVM: %s %s; flags of the benchmark JVM: `%s`", System.getProperty("java.vm.name"),
                 System.getProperty("java.version"),
                 String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        // Maven's launcher exports its arguments; the forked JVM inherits them.
+        String args = System.getenv("MAVEN_CMD_LINE_ARGS");
         line("- Command: `%s%s`", System.getenv("BATON_TEST_PG_URL") == null ? ""
-                : "BATON_TEST_PG_URL=" + System.getenv("BATON_TEST_PG_URL") + " ", COMMAND
-                + System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("baton.bench.")
-                        && !k.equals("baton.bench.root")).sorted()
-                        .map(k -> " -D" + k + "=" + System.getProperty(k)).collect(Collectors.joining()));
+                : "BATON_TEST_PG_URL=" + System.getenv("BATON_TEST_PG_URL") + " ",
+                args == null || args.isBlank() ? COMMAND : "./mvnw " + args.trim());
         line("- Pools: %d reactive connections (Baton's path) and %d JDBC connections (floor, ShedLock)",
                 BenchProfile.POOL_SIZE, BenchProfile.POOL_SIZE);
         line("");
@@ -176,7 +179,8 @@ class TransitionBenchmark {
 
     /** One measured phase of part 1. */
     private record Phase(String variant, int actors, int done, double seconds, Latencies latencies, long commits,
-                         long writeTxns, long relayRounds, long jvmCpuNanos, long pgCpuNanos) {
+                         long writeTxns, long relayRounds, long jvmCpuNanos, long pgCpuNanos, long driverCpuNanos,
+                         long loopCpuNanos, long kafkaCpuNanos) {
 
         double rate() {
             return done / seconds;
@@ -233,7 +237,8 @@ class TransitionBenchmark {
                 long[] after = counters();
                 Phase phase = new Phase(variant.getKey(), actors, run.done(), run.seconds(), run.latencies(),
                         after[0] - before[0], after[1] - before[1], relayRounds(tasks), cpuAfter[0] - cpuBefore[0],
-                        cpuBefore[1] < 0 ? -1 : cpuAfter[1] - cpuBefore[1]);
+                        cpuBefore[1] < 0 ? -1 : cpuAfter[1] - cpuBefore[1], run.driverCpuNanos(),
+                        cpuAfter[2] - cpuBefore[2], cpuAfter[3] - cpuBefore[3]);
                 phases.add(phase);
                 System.out.printf(Locale.ROOT, "bench part 1: %-22s %2d actors: %6d in %5.1f s = %7.0f/s, p50 %.2f ms,"
                                 + " p99 %.2f ms, %.2f commits/transition, CPU us/transition JVM %.0f PG %.0f (load %s)%n",
@@ -292,6 +297,24 @@ class TransitionBenchmark {
             double c = rate(phases, "(c)", actors);
             line("| %d | %.2f | %.2f |", actors, c / a, c / b);
         }
+        line("");
+        line("Where the CPU went, µs per transition (same windows): the driver threads (for (a)/(b) the JDBC"
+                + " driver's work, for (c) only the call and the wait), the event loops (reactive PostgreSQL client,"
+                + " the transition code, the relay's database work), the relay's Kafka client, the rest of the JVM"
+                + " (the in-process broker, GC, JIT, pollers) and the PostgreSQL server.");
+        line("");
+        line("| actors | variant | driver | event loops | Kafka client | rest of JVM | PostgreSQL | total |");
+        line("|---:|---|---:|---:|---:|---:|---:|---:|");
+        for (Phase p : phases) {
+            double n = p.done() * 1e3;
+            long rest = p.jvmCpuNanos() - p.driverCpuNanos() - p.loopCpuNanos() - p.kafkaCpuNanos();
+            line("| %d | %s | %.0f | %.0f | %.0f | %.0f | %s | %s |", p.actors(), p.variant(), p.driverCpuNanos() / n,
+                    p.loopCpuNanos() / n, p.kafkaCpuNanos() / n, rest / n,
+                    p.pgCpuNanos() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", p.pgCpuNanos() / n),
+                    p.pgCpuNanos() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f",
+                            (p.jvmCpuNanos() + p.pgCpuNanos()) / n));
+        }
+        line("");
         double a32 = rate(phases, "(a)", 32);
         double b32 = rate(phases, "(b)", 32);
         double c32 = rate(phases, "(c)", 32);
@@ -311,7 +334,7 @@ class TransitionBenchmark {
                 .mapToDouble(Phase::rate).findFirst().orElse(Double.NaN);
     }
 
-    private record Run(int done, double seconds, Latencies latencies) {
+    private record Run(int done, double seconds, Latencies latencies, long driverCpuNanos) {
     }
 
     /** Actors each take the next task and do one operation at a time, until the tasks or the time run out. */
@@ -319,6 +342,7 @@ class TransitionBenchmark {
         AtomicInteger next = new AtomicInteger();
         long[] latencies = new long[tasks.size()];
         AtomicInteger done = new AtomicInteger();
+        LongAdder driverCpu = new LongAdder();
         ExecutorService executor = Executors.newFixedThreadPool(actors);
         CyclicBarrier start = new CyclicBarrier(actors);
         long[] window = new long[2];
@@ -334,6 +358,7 @@ class TransitionBenchmark {
                         }
                     }
                     long stopAt = window[0] + cap.toNanos();
+                    long cpuAtStart = CpuClock.currentThread();
                     int index;
                     while (System.nanoTime() < stopAt && (index = next.getAndIncrement()) < tasks.size()) {
                         long t0 = System.nanoTime();
@@ -341,6 +366,7 @@ class TransitionBenchmark {
                         latencies[index] = System.nanoTime() - t0;
                         done.incrementAndGet();
                     }
+                    driverCpu.add(CpuClock.currentThread() - cpuAtStart);
                     return null;
                 }));
             }
@@ -355,12 +381,14 @@ class TransitionBenchmark {
             executor.shutdownNow();
         }
         long[] taken = Arrays.stream(latencies).filter(l -> l > 0).toArray();
-        return new Run(done.get(), (window[1] - window[0]) / 1e9, Latencies.of(taken, taken.length));
+        return new Run(done.get(), (window[1] - window[0]) / 1e9, Latencies.of(taken, taken.length),
+                driverCpu.sum());
     }
 
     /** Inserts a fresh batch of tasks in one statement (set-up, not measured). */
     private List<String> newTasks(int count, String stage) throws Exception {
-        String prefix = "B" + (++batch) + "-";
+        // Unique per run too: a PostgreSQL given by BATON_TEST_PG_URL keeps earlier runs' rows.
+        String prefix = "B" + RUN + "." + (++batch) + "-";
         try (PreparedStatement ps = admin.prepareStatement("""
                 INSERT INTO stage.task (id, repo, title, stage)
                 SELECT ? || g, ?, 'benchmark task', ? FROM generate_series(1, ?) g""")) {
@@ -589,16 +617,16 @@ class TransitionBenchmark {
         long t0 = System.nanoTime();
         one("INSERT INTO stage.runner (runner_id, boot_id) VALUES ('bench-runner', 'bench-boot')"
                 + " ON CONFLICT (runner_id) DO NOTHING");
-        one("INSERT INTO stage.task (id, repo, title, stage) SELECT 'R-' || g, 'acme/reaper-bench', 'sweep task',"
+        one("INSERT INTO stage.task (id, repo, title, stage) SELECT 'R" + RUN + "-' || g, 'acme/reaper-bench', 'sweep task',"
                 + " 'development' FROM generate_series(1, " + RUNNING_JOBS + ") g");
         one("INSERT INTO stage.job (task_id, stage, status, runner_id, runner_boot_id, queued_at, started_at)"
-                + " SELECT 'R-' || g, 'development', 'running', 'bench-runner', 'bench-boot',"
+                + " SELECT 'R" + RUN + "-' || g, 'development', 'running', 'bench-runner', 'bench-boot',"
                 + " now() - interval '2 hours', now() - (g % 5400) * interval '1 second'"
                 + " FROM generate_series(1, " + RUNNING_JOBS + ") g");
         // The history a real database has beside them: three finished jobs per task (earlier stages).
         one("INSERT INTO stage.job (task_id, stage, status, runner_id, runner_boot_id, queued_at, started_at,"
                 + " exit_code, exit_at, finished_at)"
-                + " SELECT 'R-' || g, s.stage, 'done', 'bench-runner', 'bench-boot', now() - interval '3 days',"
+                + " SELECT 'R" + RUN + "-' || g, s.stage, 'done', 'bench-runner', 'bench-boot', now() - interval '3 days',"
                 + " now() - interval '3 days', 0, now() - interval '2 days', now() - interval '2 days'"
                 + " FROM generate_series(1, " + RUNNING_JOBS + ") g,"
                 + " (VALUES ('analysis'), ('architecture'), ('development')) s (stage)");
@@ -606,7 +634,7 @@ class TransitionBenchmark {
         one("INSERT INTO stage.instance (boot_id, pid, host) VALUES ('00000000-0000-0000-0000-00000000be0c', 1,"
                 + " 'bench-gone') ON CONFLICT DO NOTHING");
         one("INSERT INTO stage.transition_lease (task_id, token, owner_actor, owner_instance, owner_pid, owner_host,"
-                + " from_stage, to_stage) SELECT 'R-' || g, nextval('stage.lease_token_seq'), 'monitor',"
+                + " from_stage, to_stage) SELECT 'R" + RUN + "-' || g, nextval('stage.lease_token_seq'), 'monitor',"
                 + " '00000000-0000-0000-0000-00000000be0c', 1, 'bench-gone', 'development', 'review'"
                 + " FROM generate_series(1, " + RUNNING_JOBS + ", 100) g");
         one("VACUUM (ANALYZE) stage.job, stage.task, stage.transition_lease, stage.runner, stage.instance");
