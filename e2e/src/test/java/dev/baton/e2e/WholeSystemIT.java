@@ -1,8 +1,6 @@
 package dev.baton.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.infra.EmbeddedKafkaBroker;
-import dev.baton.infra.EmbeddedPostgresServer;
 import dev.baton.infra.LocalInfra;
 import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
@@ -13,14 +11,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,72 +37,28 @@ class WholeSystemIT {
     static final Duration SOON = Duration.ofSeconds(60);
     static final String PLANE_PROJECT = "ORCH";
 
-    static Path root;
-    static Path logs;
-    static EmbeddedPostgresServer postgres;
-    static EmbeddedKafkaBroker kafka;
+    static BatonSystem system;
     static FakeOutside outside;
-    static Map<String, String> env;
-    static final Map<String, Integer> PORTS = new HashMap<>();
-    static final Map<String, ServiceProcess> SERVICES = new HashMap<>();
     static PipelineDriver driver;
 
     @BeforeAll
     static void startTheSystem() throws Exception {
         LocalInfra.configureLogging();
-        root = Path.of(System.getProperty("baton.root", "..")).toAbsolutePath().normalize();
-        logs = root.resolve("e2e/target/e2e-logs");
-        Files.createDirectories(logs);
-        postgres = EmbeddedPostgresServer.start(0, Files.createTempDirectory("baton-e2e-pg").resolve("pg"));
-        kafka = EmbeddedKafkaBroker.start();
-        outside = FakeOutside.start(0);
-        for (String service : List.of("webhook-gateway", "stage-service", "reaper-service", "notifier-service")) {
-            PORTS.put(service, freePort());
-        }
-        env = new HashMap<>();
-        env.put("BATON_PG_URL", postgres.url());
-        env.put("BATON_PG_USER", EmbeddedPostgresServer.USER);
-        env.put("BATON_PG_PASSWORD", EmbeddedPostgresServer.PASSWORD);
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("BATON_STAGE_SERVICE_URL", "http://127.0.0.1:" + PORTS.get("stage-service"));
-        env.put("BATON_SELF_REPO", WebhookPayloads.REPO);
-        env.put("BATON_GITEA_URL", outside.baseUrl());
-        env.put("BATON_GITEA_TOKEN", "e2e-gitea-token");
-        env.put("BATON_GITEA_TIMEOUT", "60s");
-        env.put("BATON_PLANE_URL", outside.baseUrl());
-        env.put("BATON_TELEGRAM_API_URL", outside.baseUrl());
-        env.put("BATON_TELEGRAM_BOT_TOKEN", FakeOutside.TELEGRAM_TOKEN);
-        env.put("BATON_TELEGRAM_CHAT_ID", FakeOutside.TELEGRAM_CHAT);
-        env.put("BATON_PLANE_WEBHOOK_SECRET", WebhookPayloads.PLANE_SECRET);
-        env.put("BATON_GITEA_WEBHOOK_SECRET", WebhookPayloads.GITEA_SECRET);
-        env.put("BATON_ADMIN_TOKEN", "e2e-admin-token");
-        env.put("BATON_RECOVERY_INTERVAL", "2s");
-        env.put("BATON_FINALIZER_INTERVAL", "2s");
-        env.put("BATON_REAPER_INTERVAL", "5s");
-        for (String service : PORTS.keySet()) {
-            start(service);
-        }
-        for (ServiceProcess service : SERVICES.values()) {
-            service.awaitReady(READY);
-        }
-        driver = new PipelineDriver(SERVICES.get("webhook-gateway").url(), SERVICES.get("stage-service").url(),
-                WebhookPayloads.PLANE_SECRET, WebhookPayloads.GITEA_SECRET, "e2e-runner");
+        Path root = Path.of(System.getProperty("baton.root", "..")).toAbsolutePath().normalize();
+        system = BatonSystem.start(root, root.resolve("e2e/target/e2e-logs"), Map.of(
+                "BATON_GITEA_TIMEOUT", "60s",
+                "BATON_RECOVERY_INTERVAL", "2s",
+                "BATON_FINALIZER_INTERVAL", "2s",
+                "BATON_REAPER_INTERVAL", "5s"), READY);
+        outside = system.outside();
+        driver = system.driver("e2e-runner");
         assertEquals(200, driver.registerRunner().status());
     }
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        for (ServiceProcess service : SERVICES.values()) {
-            service.close();
-        }
-        if (outside != null) {
-            outside.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (system != null) {
+            system.close();
         }
     }
 
@@ -177,10 +127,7 @@ class WholeSystemIT {
         JsonNode inside = driver.get("/tasks/" + item).body();
         assertEquals(1, effects(inside, "merge_pr", "started"), "the ledger says the merge started: " + inside);
 
-        SERVICES.get("stage-service").kill();
-        outside.holdMerges(Duration.ZERO);
-        start("stage-service");
-        SERVICES.get("stage-service").awaitReady(READY);
+        system.killAndRestart("stage-service", READY, () -> outside.holdMerges(Duration.ZERO));
         finalizing.join();
 
         JsonNode after = driver.awaitStage(item, "testing", SOON);
@@ -236,16 +183,5 @@ class WholeSystemIT {
         List<JsonNode> all = new ArrayList<>();
         array.forEach(all::add);
         return all.get(all.size() - 1);
-    }
-
-    private static void start(String service) throws IOException {
-        SERVICES.put(service, ServiceProcess.start(root, service, PORTS.get(service), env,
-                logs.resolve(service + ".log")));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

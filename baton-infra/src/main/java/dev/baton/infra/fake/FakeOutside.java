@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,6 +75,7 @@ public final class FakeOutside implements AutoCloseable {
     private final AtomicLong runIds = new AtomicLong(4000);
     private final Map<Long, Map<Long, String>> chats = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong(100);
+    private volatile Consumer<String> telegramTexts = text -> { };
 
     private FakeOutside(int port) {
         server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful())
@@ -124,6 +126,11 @@ public final class FakeOutside implements AutoCloseable {
         synchronized (messages) {
             return new ArrayList<>(messages.values());
         }
+    }
+
+    /** Told every text the Bot API accepts (sent or edited), as it is accepted; keep it cheap. */
+    public void onTelegramText(Consumer<String> listener) {
+        telegramTexts = listener;
     }
 
     @Override
@@ -258,6 +265,7 @@ public final class FakeOutside implements AutoCloseable {
                     case "sendMessage" -> {
                         long id = messageIds.incrementAndGet();
                         messages.put(id, request.path("text").asText());
+                        telegramTexts.accept(messages.get(id));
                         yield json(200, Map.of("ok", true, "result", message(chat, id, messages.get(id), false)));
                     }
                     case "editMessageText" -> {
@@ -272,6 +280,7 @@ public final class FakeOutside implements AutoCloseable {
                                     + " the message");
                         }
                         messages.put(id, text);
+                        telegramTexts.accept(text);
                         yield json(200, Map.of("ok", true, "result", message(chat, id, text, true)));
                     }
                     default -> messages.remove(request.path("message_id").asLong()) == null
