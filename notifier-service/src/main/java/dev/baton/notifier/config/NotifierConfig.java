@@ -9,6 +9,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "baton.notifier")
 public interface NotifierConfig {
 
+    /** Work items whose cards are brought up to date at the same time (each one's events stay in order). */
+    @WithDefault("8")
+    int cardConcurrency();
+
     /** Language of card labels and alerts: {@code en} or {@code ru}. */
     @WithDefault("en")
     String locale();
