@@ -79,6 +79,9 @@ public final class EndToEndBenchmark {
     private final int events;
     private final AtomicLongArray sentAt;
     private final AtomicLongArray editedAt;
+    /** Wall clock (epoch µs) of the same two moments, to split the latency at stage-service's commit. */
+    private final AtomicLongArray sentWall;
+    private final AtomicLongArray editedWall;
     private final AtomicInteger created = new AtomicInteger();
     private final Map<String, long[]> rss = new ConcurrentHashMap<>();
 
@@ -89,6 +92,8 @@ public final class EndToEndBenchmark {
         this.events = events;
         this.sentAt = new AtomicLongArray(events);
         this.editedAt = new AtomicLongArray(events);
+        this.sentWall = new AtomicLongArray(events);
+        this.editedWall = new AtomicLongArray(events);
     }
 
     private Map<String, String> run() throws Exception {
@@ -102,7 +107,9 @@ public final class EndToEndBenchmark {
                 return;
             }
             if (text.contains(AT_ANALYSIS)) {
-                editedAt.compareAndSet(i, 0, System.nanoTime());
+                if (editedAt.compareAndSet(i, 0, System.nanoTime())) {
+                    editedWall.set(i, epochMicros());
+                }
             } else {
                 created.incrementAndGet();
             }
@@ -139,6 +146,7 @@ public final class EndToEndBenchmark {
             senders.schedule(() -> {
                 long sent = System.nanoTime();
                 sentAt.set(n, sent);
+                sentWall.set(n, epochMicros());
                 try {
                     driver.planeStateChanged("0d5e6f70-1a2b-4c3d-8e9f-" + String.format("%012d", n), "BENCH", n,
                             "Analysis");
@@ -167,6 +175,35 @@ public final class EndToEndBenchmark {
         long[] answers = answered.clone();
         Arrays.sort(answers);
 
+        // Where the time goes: stage-service's commit of the transition (its stage_history row, same
+        // machine clock) splits each latency into webhook → commit and commit → card edit.
+        long[] toCommit = new long[events];
+        long[] fromCommit = new long[events];
+        AtomicInteger split = new AtomicInteger();
+        ExecutorService readers = Executors.newFixedThreadPool(8);
+        for (int i = 0; i < events; i++) {
+            int n = i;
+            readers.submit(() -> {
+                for (var entry : driver.get("/tasks/BENCH-" + n).body().path("history")) {
+                    if ("analysis".equals(entry.path("to").asText()) && editedWall.get(n) != 0) {
+                        java.time.Instant at = java.time.Instant.parse(entry.path("at").asText());
+                        long commit = at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
+                        int k = split.getAndIncrement();
+                        toCommit[k] = (commit - sentWall.get(n)) * 1000;
+                        fromCommit[k] = (editedWall.get(n) - commit) * 1000;
+                    }
+                }
+                return null;
+            });
+        }
+        readers.shutdown();
+        readers.awaitTermination(2, TimeUnit.MINUTES);
+        long[] before = Arrays.copyOf(toCommit, split.get());
+        long[] after = Arrays.copyOf(fromCommit, split.get());
+        Arrays.sort(before);
+        Arrays.sort(after);
+        long over = Arrays.stream(got).filter(l -> l > TimeUnit.MILLISECONDS.toNanos(250)).count();
+
         Map<String, String> result = new LinkedHashMap<>();
         result.put("events sent", String.valueOf(events));
         result.put("webhooks refused", String.valueOf(refused.get()));
@@ -174,7 +211,13 @@ public final class EndToEndBenchmark {
         result.put("lost", String.valueOf(events - delivered));
         result.put("latency p50", ms(percentile(got, 50)));
         result.put("latency p99", ms(percentile(got, 99)));
+        result.put("latency p90 / p95", ms(percentile(got, 90)) + " / " + ms(percentile(got, 95)));
         result.put("latency max", ms(got.length == 0 ? 0 : got[got.length - 1]));
+        result.put("events over 250 ms", over + " (" + String.format(Locale.ROOT, "%.1f%%", 100.0 * over
+                / Math.max(1, got.length)) + ")");
+        result.put("webhook → stage-service commit p50 / p99", ms(percentile(before, 50)) + " / "
+                + ms(percentile(before, 99)));
+        result.put("commit → card edit p50 / p99", ms(percentile(after, 50)) + " / " + ms(percentile(after, 99)));
         result.put("gateway answer p50", ms(percentile(answers, 50)));
         result.put("gateway answer p99", ms(percentile(answers, 99)));
         result.put("drain after the last event", ms(drain.toNanos()));
@@ -184,6 +227,11 @@ public final class EndToEndBenchmark {
             result.put("RSS " + service + " idle / under load", mb(idle.get(service)) + " / " + mb(peak[0]));
         }
         return result;
+    }
+
+    private static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 
     private long delivered() {
