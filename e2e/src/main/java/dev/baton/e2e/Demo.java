@@ -168,7 +168,8 @@ public final class Demo {
         JsonNode view = driver.get("/tasks/" + item).body();
         System.out.println("What happened to " + item + ":");
         for (JsonNode h : view.path("history")) {
-            System.out.printf("  %-14s → %-14s by %-16s %s%n", h.path("from").asText(), h.path("to").asText(),
+            String from = h.path("from").isTextual() ? h.path("from").asText() : "(new)";
+            System.out.printf("  %-14s → %-14s by %-16s %s%n", from, h.path("to").asText(),
                     h.path("actor").asText(), h.path("reason").asText());
         }
         System.out.println("Irreversible effects, from the effect ledger (each exactly once):");
