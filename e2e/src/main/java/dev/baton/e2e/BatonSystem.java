@@ -88,6 +88,15 @@ public final class BatonSystem implements AutoCloseable {
         }
     }
 
+    /** The PostgreSQL server's version, as it reports it. */
+    public String postgresVersion() throws java.sql.SQLException {
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:" + postgres.url(), EmbeddedPostgresServer.USER,
+                EmbeddedPostgresServer.PASSWORD); var rows = connection.createStatement().executeQuery("SHOW server_version")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
     public FakeOutside outside() {
         return outside;
     }

@@ -307,9 +307,11 @@ public final class EndToEndBenchmark {
                         + "`" + String.join(" ", ServiceProcess.JAVA_OPTS) + "`; PostgreSQL, Kafka and the fake Bot API in the "
                         + "benchmark's JVM; the notifier's per-chat limit raised "
                         + "(`BATON_TELEGRAM_MESSAGES_PER_MINUTE=1000000`), since the real ~20/min per group would measure "
-                        + "Telegram, not Baton. Load average at the end: %s.\n\n",
+                        + "Telegram, not Baton. PostgreSQL %s (embedded), Kafka %s (in-process broker). "
+                        + "Load average at the end: %s.\n\n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), totalMemoryMb(), rate, seconds, rate,
-                seconds, loadAverage()));
+                seconds, postgresVersion(system), org.apache.kafka.common.utils.AppInfoParser.getVersion(),
+                loadAverage()));
         text.append("| figure | value |\n|---|---|\n");
         result.forEach((k, v) -> text.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         text.append("\nReady after start (all four started at once on the same cores): ");
@@ -319,6 +321,14 @@ public final class EndToEndBenchmark {
         text.append(String.join(", ", ready)).append(".\n");
         text.append(END).append('\n');
         return text.toString();
+    }
+
+    private static String postgresVersion(BatonSystem system) {
+        try {
+            return system.postgresVersion();
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static long totalMemoryMb() {
