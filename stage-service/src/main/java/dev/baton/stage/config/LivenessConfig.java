@@ -28,6 +28,13 @@ public interface LivenessConfig {
     @WithDefault("2s")
     Duration reconnectDelay();
 
+    /**
+     * How long after it registered a registration without its lock may be forgotten by the
+     * recovery sweep (a grace against ever deleting a row that is still being registered).
+     */
+    @WithDefault("60s")
+    Duration forgetGrace();
+
     /** Pod or host name recorded as lease owner host; defaults to the HOSTNAME variable. */
     java.util.Optional<String> host();
 }

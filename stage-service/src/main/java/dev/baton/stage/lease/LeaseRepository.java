@@ -1,6 +1,9 @@
 package dev.baton.stage.lease;
 
+import dev.baton.stage.ProblemException;
+import dev.baton.stage.config.LivenessConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -43,11 +46,27 @@ public class LeaseRepository {
     static final String FORCE_RELEASE = """
             DELETE FROM stage.transition_lease WHERE task_id = $1
             RETURNING token, owner_actor, owner_instance, owner_pid, owner_host, from_stage, to_stage""";
-    /** Registrations that are gone and own no lease any more. */
+    /**
+     * Registrations that are gone and own no lease any more. Registration is atomic (the row commits
+     * with its lock held), so a fresh row is never seen without its lock; the grace ($1 seconds since
+     * it registered) is the second line of defence should that ever change.
+     */
     static final String FORGET_DEAD_INSTANCES = """
             DELETE FROM stage.instance i
-            WHERE NOT %s AND NOT EXISTS (SELECT 1 FROM stage.transition_lease l WHERE l.owner_instance = i.boot_id)
+            WHERE i.started_at < now() - make_interval(secs => $1) AND NOT %s
+              AND NOT EXISTS (SELECT 1 FROM stage.transition_lease l WHERE l.owner_instance = i.boot_id)
             """.formatted(LivenessRegistration.LIVE_SQL);
+    /** The foreign key a lease's owner must satisfy: its registration row. */
+    static final String OWNER_FK = "transition_lease_owner_instance_fkey";
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
+
+    private final Liveness liveness;
+    private final LivenessConfig config;
+
+    public LeaseRepository(Liveness liveness, LivenessConfig config) {
+        this.liveness = liveness;
+        this.config = config;
+    }
 
     /** A lease force-released by an operator: who held it. */
     public record Released(long token, String ownerActor, String ownerInstance, long ownerPid, String ownerHost,
@@ -60,7 +79,8 @@ public class LeaseRepository {
         return client.preparedQuery(ACQUIRE)
                 .execute(Tuple.from(new Object[] {taskId, actor, owner.bootId(), owner.pid(), owner.host(), from, to,
                         reason, requestId}))
-                .map(LeaseRepository::token);
+                .map(LeaseRepository::token)
+                .onFailure(LeaseRepository::ownerUnregistered).transform(failure -> registrationLost(owner));
     }
 
     public Uni<Optional<Lease>> find(SqlClient client, String taskId) {
@@ -83,7 +103,8 @@ public class LeaseRepository {
         return client.preparedQuery(RECLAIM)
                 .execute(Tuple.from(new Object[] {stale.taskId(), stale.token(), actor, owner.bootId(), owner.pid(),
                         owner.host()}))
-                .map(LeaseRepository::token);
+                .map(LeaseRepository::token)
+                .onFailure(LeaseRepository::ownerUnregistered).transform(failure -> registrationLost(owner));
     }
 
     /** @return true if the lease was still ours and is now gone */
@@ -104,7 +125,24 @@ public class LeaseRepository {
     }
 
     public Uni<Integer> forgetDeadInstances(SqlClient client) {
-        return client.query(FORGET_DEAD_INSTANCES).execute().map(rows -> rows.rowCount());
+        return client.preparedQuery(FORGET_DEAD_INSTANCES).execute(Tuple.of(config.forgetGrace().toSeconds()))
+                .map(rows -> rows.rowCount());
+    }
+
+    /** The owner's registration row is gone: a lease naming it violates the foreign key. */
+    private static boolean ownerUnregistered(Throwable failure) {
+        return failure instanceof PgException pg && FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())
+                && OWNER_FK.equals(pg.getConstraint());
+    }
+
+    /**
+     * Our registration no longer exists although we still hold its lock: a lost registration,
+     * not a server error. Liveness registers again under a new boot id; the caller gets a 503.
+     */
+    private ProblemException registrationLost(ProcessIdentity owner) {
+        liveness.forget(owner);
+        return new ProblemException(503, "Service Unavailable", "this instance's liveness registration "
+                + owner.bootId() + " is gone; it enters no transition until registered again");
     }
 
     private static OptionalLong token(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {

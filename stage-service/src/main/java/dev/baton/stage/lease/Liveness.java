@@ -74,6 +74,19 @@ public class Liveness {
         return Optional.ofNullable(registration.get());
     }
 
+    /**
+     * {@code identity}'s registration row turned out to be gone while its lock is still held: drop
+     * the registration as if its connection had been lost, so this process registers again under
+     * a new boot id and is not ready meanwhile. A no-op for any other identity (already replaced).
+     */
+    public void forget(ProcessIdentity identity) {
+        LivenessRegistration current = registration.get();
+        if (current != null && current.identity().equals(identity)) {
+            LOG.warnf("registration %s is gone from stage.instance: registering again", identity.bootId());
+            current.sever().subscribe().with(ok -> { }, failure -> lost());
+        }
+    }
+
     private Uni<Void> register() {
         return LivenessRegistration.open(vertx, options, ProcessHandle.current().pid(), host(), this::lost)
                 .invoke(r -> {

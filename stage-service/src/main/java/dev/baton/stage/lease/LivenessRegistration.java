@@ -14,9 +14,14 @@ import java.util.UUID;
  *
  * <ol>
  *   <li>open a dedicated connection (never pooled: a pooler would move the session);</li>
- *   <li>insert the instance row, which allocates a unique lock key;</li>
- *   <li>take {@code pg_advisory_lock(NAMESPACE, lock_key)} on that connection.</li>
+ *   <li>in ONE statement, insert the instance row (which allocates a unique lock key) and take
+ *       {@code pg_advisory_lock(NAMESPACE, lock_key)} on that connection.</li>
  * </ol>
+ * One statement because the row becomes visible to other sessions only when the statement
+ * commits, and by then the lock is held: no other replica's sweep can ever see this row without
+ * its lock and forget it (with two statements, the sweep deleted the fresh row in between, and the
+ * process then held a lock for a registration that no longer existed: every lease insert failed
+ * on the foreign key).
  * From then on, any session can tell this registration live iff the lock shows in
  * {@code pg_locks} ({@link #LIVE_SQL}). The lock goes when the connection goes: process death,
  * kill, network loss (bounded by the server-side TCP keepalives set at connect).
@@ -37,9 +42,11 @@ public final class LivenessRegistration {
                       AND pl.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"""
             .formatted(NAMESPACE);
 
+    /** Registers and locks atomically: the row commits with its lock already held. */
     static final String REGISTER = """
-            INSERT INTO stage.instance (boot_id, pid, host) VALUES ($1, $2, $3) RETURNING lock_key""";
-    static final String LOCK = "SELECT pg_advisory_lock($1, $2)";
+            WITH registered AS (
+                INSERT INTO stage.instance (boot_id, pid, host) VALUES ($1, $2, $3) RETURNING lock_key)
+            SELECT lock_key, pg_advisory_lock(%d, lock_key) FROM registered""".formatted(NAMESPACE);
 
     private final ProcessIdentity identity;
     private final PgConnection connection;
@@ -58,8 +65,6 @@ public final class LivenessRegistration {
         ProcessIdentity identity = new ProcessIdentity(UUID.randomUUID(), pid, host);
         return PgConnection.connect(vertx, options).flatMap(connection -> connection
                 .preparedQuery(REGISTER).execute(Tuple.of(identity.bootId(), pid, host))
-                .map(rows -> rows.iterator().next().getInteger("lock_key"))
-                .flatMap(key -> connection.preparedQuery(LOCK).execute(Tuple.of(NAMESPACE, key)))
                 .map(ignored -> {
                     LivenessRegistration registration = new LivenessRegistration(identity, connection);
                     connection.closeHandler(() -> {
