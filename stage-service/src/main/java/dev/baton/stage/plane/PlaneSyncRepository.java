@@ -17,12 +17,26 @@ public class PlaneSyncRepository {
             INSERT INTO stage.plane_sync (task_id, version, from_stage, to_stage, token, actor)
             VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (task_id, version) DO NOTHING""";
-    static final String DUE = """
-            SELECT s.id, s.task_id, s.version, s.from_stage, s.to_stage, s.token, s.actor, s.attempts,
-                   t.plane_project, t.plane_issue
-            FROM stage.plane_sync s JOIN stage.task t ON t.id = s.task_id
-            WHERE s.status = 'pending' AND s.next_at <= now()
-            ORDER BY s.id LIMIT $1""";
+    /**
+     * Claims the due rows (at most $1) for $2 seconds: skipped by any replica that is claiming at
+     * the same moment, and not due again for the others until the claim window ends. Only each
+     * task's oldest pending row is due, so one task's updates reach Plane in commit order.
+     */
+    static final String CLAIM_DUE = """
+            WITH due AS (
+                SELECT s.id FROM stage.plane_sync s
+                WHERE s.status = 'pending' AND s.next_at <= now()
+                  AND NOT EXISTS (SELECT 1 FROM stage.plane_sync e
+                                  WHERE e.task_id = s.task_id AND e.status = 'pending' AND e.id < s.id)
+                ORDER BY s.id LIMIT $1
+                FOR UPDATE OF s SKIP LOCKED)
+            UPDATE stage.plane_sync s SET next_at = now() + make_interval(secs => $2)
+            FROM due, stage.task t
+            WHERE s.id = due.id AND t.id = s.task_id
+            RETURNING s.id, s.task_id, s.version, s.from_stage, s.to_stage, s.token, s.actor, s.attempts,
+                      t.plane_project, t.plane_issue""";
+    /** Hands a claimed row back untouched (no budget to send it now): due again at once. */
+    static final String UNCLAIM = "UPDATE stage.plane_sync SET next_at = now() WHERE id = $1 AND status = 'pending'";
     static final String DONE = "UPDATE stage.plane_sync SET status = 'done', last_error = NULL WHERE id = $1 AND status = 'pending'";
     /** Backs off exponentially (capped at 5 min); past the attempts, the sync is given up. */
     static final String RETRY = """
@@ -48,8 +62,9 @@ public class PlaneSyncRepository {
         return client.preparedQuery(ADD).execute(Tuple.of(taskId, version, from, to, token, actor)).replaceWithVoid();
     }
 
-    public Uni<List<Sync>> due(SqlClient client, int limit) {
-        return client.preparedQuery(DUE).execute(Tuple.of(limit)).map(rows -> {
+    /** Claims due syncs for {@code claimSeconds}; oldest first. */
+    public Uni<List<Sync>> claimDue(SqlClient client, int limit, long claimSeconds) {
+        return client.preparedQuery(CLAIM_DUE).execute(Tuple.of(limit, claimSeconds)).map(rows -> {
             List<Sync> due = new ArrayList<>();
             for (Row row : rows) {
                 due.add(new Sync(row.getLong("id"), row.getString("task_id"), row.getLong("version"),
@@ -57,8 +72,13 @@ public class PlaneSyncRepository {
                         row.getString("actor"), row.getInteger("attempts"), row.getString("plane_project"),
                         row.getString("plane_issue")));
             }
+            due.sort(java.util.Comparator.comparingLong(Sync::id));
             return due;
         });
+    }
+
+    public Uni<Void> unclaim(SqlClient client, long id) {
+        return client.preparedQuery(UNCLAIM).execute(Tuple.of(id)).replaceWithVoid();
     }
 
     public Uni<Void> done(SqlClient client, long id) {

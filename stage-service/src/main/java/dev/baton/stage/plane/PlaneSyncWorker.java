@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -26,8 +25,8 @@ import java.util.Map;
  * <ol>
  *   <li>the commit transaction writes a {@code plane_sync} row (only for tasks with Plane ids,
  *       and only when an API key is configured);</li>
- *   <li>this worker takes due rows in commit order, under a per-process rate limit below
- *       Plane's 60 requests a minute;</li>
+ *   <li>this worker claims due rows in commit order (so replicas never send the same one), each
+ *       request granted first by the cluster-wide {@link PlaneBudget} under Plane's 60 a minute;</li>
  *   <li>PATCH the work item's state (if the stage is mapped), then add one comment whose
  *       {@code external_id} is work item + lease token: a repeat answers 409, which is done;</li>
  *   <li>429, 5xx and timeouts back off and retry; past the attempts, the sync is given up with
@@ -47,12 +46,13 @@ public class PlaneSyncWorker {
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
     private final Vertx vertx;
-    private final RateLimiter limiter;
+    private final PlaneBudget budget;
     private final Map<String, String> states;
     private final PeriodicPass passes = new PeriodicPass("plane sync", this::drainNow);
 
     public PlaneSyncWorker(Pool pool, PlaneSyncRepository syncs, PlaneClient plane, PlaneConfig config,
-                           PipelineDefinition pipeline, OutboxRepository outbox, OutboxRelay relay, Vertx vertx) {
+                           PipelineDefinition pipeline, OutboxRepository outbox, OutboxRelay relay, Vertx vertx,
+                           PlaneBudget budget) {
         this.pool = pool;
         this.syncs = syncs;
         this.plane = plane;
@@ -61,7 +61,7 @@ public class PlaneSyncWorker {
         this.outbox = outbox;
         this.relay = relay;
         this.vertx = vertx;
-        this.limiter = new RateLimiter(config.requestsPerMinute(), Clock.systemUTC());
+        this.budget = budget;
         this.states = config.states();
     }
 
@@ -87,9 +87,13 @@ public class PlaneSyncWorker {
         passes.stop(vertx);
     }
 
+    /** Long enough for a batch of syncs with Plane's timeouts and retries; a dead claimer's rows wait this long. */
+    static final long CLAIM_SECONDS = 120;
+    static final int BATCH = 20;
+
     /** @return how many syncs were completed in this pass */
     public Uni<Integer> drainNow() {
-        return pool.withConnection(c -> syncs.due(c, 20)).flatMap(due -> sync(due, 0, 0));
+        return pool.withTransaction(c -> syncs.claimDue(c, BATCH, CLAIM_SECONDS)).flatMap(due -> sync(due, 0, 0));
     }
 
     private Uni<Integer> sync(List<PlaneSyncRepository.Sync> due, int index, int done) {
@@ -99,18 +103,23 @@ public class PlaneSyncWorker {
         PlaneSyncRepository.Sync sync = due.get(index);
         String state = states.get(sync.to());
         boolean needsPatch = state != null;
-        if (!limiter.tryAcquire() || (needsPatch && !limiter.tryAcquire())) {
-            return Uni.createFrom().item(done);
-        }
-        Uni<PlaneClient.Answer> patched = needsPatch
+        return budget.tryAcquire(needsPatch ? 2 : 1).flatMap(granted -> granted ? send(sync, state)
+                        .flatMap(n -> sync(due, index + 1, done + n))
+                // No room in the minute: the rest of the batch goes back, due again for the next pass.
+                : Uni.join().all(due.subList(index, due.size()).stream()
+                        .map(s -> pool.withConnection(c -> syncs.unclaim(c, s.id()))).toList()).andCollectFailures()
+                        .replaceWith(done));
+    }
+
+    private Uni<Integer> send(PlaneSyncRepository.Sync sync, String state) {
+        Uni<PlaneClient.Answer> patched = state != null
                 ? plane.setState(sync.planeProject(), sync.planeIssue(), state)
                 : Uni.createFrom().item(PlaneClient.Answer.DONE);
         return patched.flatMap(answer -> answer != PlaneClient.Answer.DONE ? Uni.createFrom().item(answer)
                         : plane.comment(sync.planeProject(), sync.planeIssue(), comment(sync), sync.externalId()))
                 .flatMap(answer -> answer == PlaneClient.Answer.DONE
                         ? pool.withTransaction(c -> syncs.done(c, sync.id())).replaceWith(1)
-                        : giveUpOrRetry(sync, answer).replaceWith(0))
-                .flatMap(n -> sync(due, index + 1, done + n));
+                        : giveUpOrRetry(sync, answer).replaceWith(0));
     }
 
     private Uni<Void> giveUpOrRetry(PlaneSyncRepository.Sync sync, PlaneClient.Answer answer) {
