@@ -31,12 +31,14 @@ class NotifierServiceWiringTest {
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
 
     @Test
-    void readinessIsUpWithDatasourceAndKafkaChecks() {
+    void readinessIsUpWithDatasourceMessagingAndSenderChecks() {
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("PostgreSQL")))
-                .body("checks.name", hasItem(containsString("Kafka")));
+                .body("checks.name", hasItem(containsString("Reactive Messaging")))
+                .body("checks.find { it.name == 'Telegram chat senders' }.data.sendingTo",
+                        containsString(TelegramFakeResource.CHAT));
     }
 
     @Test

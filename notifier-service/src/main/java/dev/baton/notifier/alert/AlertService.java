@@ -6,6 +6,9 @@ import dev.baton.notifier.client.TelegramResult;
 import dev.baton.notifier.config.NotifierConfig;
 import dev.baton.notifier.config.TelegramConfig;
 import dev.baton.notifier.repository.AlertRepository;
+import dev.baton.notifier.NotifierMetrics;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -13,52 +16,90 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Turns a {@code baton.alerts} event into one plain message to the alert chat. De-duplicated twice:
- * by event id (the consumer) and by content (type, work item, subject) within
- * {@code baton.notifier.alert-dedupe-window}; rate-limited by the per-chat queue of
- * {@link TelegramClient}. Blocking: runs on the consumer's worker thread.
+ * Turns a {@code baton.alerts} event into one plain message to the alert chat.
+ * <ol>
+ *   <li>{@link #enqueue}: in the consumer's transaction (with the event id's mark), claim the
+ *       alert's content key within {@code baton.notifier.alert-dedupe-window} and queue its text
+ *       for the alert chat. Nothing here waits on Telegram.</li>
+ *   <li>{@link #deliver}: the alert chat's sender sends it (alerts before cards); a failure is
+ *       tried again later, and given up after {@code baton.notifier.alert-attempts} tries.</li>
+ * </ol>
  */
 @ApplicationScoped
 public class AlertService {
 
     private static final Logger LOG = Logger.getLogger(AlertService.class);
     private static final int MAX_TEXT = 1000;
+    private static final Duration DB = Duration.ofSeconds(10);
 
     private final TelegramClient telegram;
     private final TelegramConfig telegramConfig;
     private final NotifierConfig notifier;
     private final AlertRepository alerts;
+    private final NotifierMetrics metrics;
     private final Clock clock;
 
     public AlertService(TelegramClient telegram, TelegramConfig telegramConfig, NotifierConfig notifier,
-                        AlertRepository alerts, Clock clock) {
+                        AlertRepository alerts, NotifierMetrics metrics, Clock clock) {
         this.telegram = telegram;
         this.telegramConfig = telegramConfig;
         this.notifier = notifier;
         this.alerts = alerts;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** @return true when a message went out */
-    public boolean alert(EventEnvelope event) {
-        String chat = telegramConfig.alertChatId().filter(c -> !c.isBlank()).or(telegramConfig::chatId).orElse(null);
-        String token = telegramConfig.botToken().orElse("");
-        if (chat == null || token.isBlank()) {
+    /** The chat alerts go to: the alert chat, else the team chat; empty when Telegram is not configured. */
+    public Optional<String> chat() {
+        if (telegramConfig.botToken().filter(t -> !t.isBlank()).isEmpty()) {
+            return Optional.empty();
+        }
+        return telegramConfig.alertChatId().filter(c -> !c.isBlank()).or(() -> telegramConfig.chatId()
+                .filter(c -> !c.isBlank()));
+    }
+
+    /** Queues the alert in the caller's transaction. @return true when it was queued (not a repeat) */
+    public Uni<Boolean> enqueue(SqlClient conn, EventEnvelope event) {
+        Optional<String> chat = chat();
+        if (chat.isEmpty()) {
             LOG.infof("alert %s for %s not sent: Telegram is not configured", event.eventType(), event.aggregateId());
-            return false;
+            return Uni.createFrom().item(false);
         }
-        if (!alerts.claim(dedupeKey(event), clock.instant(), notifier.alertDedupeWindow()).await().atMost(Duration.ofSeconds(10))) {
-            LOG.debugf("alert %s for %s already sent within the window", event.eventType(), event.aggregateId());
-            return false;
+        return alerts.claim(conn, dedupeKey(event), clock.instant(), notifier.alertDedupeWindow()).chain(fresh -> {
+            if (!fresh) {
+                LOG.debugf("alert %s for %s already queued within the window", event.eventType(), event.aggregateId());
+                metrics.alert(event.eventType(), "deduplicated");
+                return Uni.createFrom().item(false);
+            }
+            metrics.alert(event.eventType(), "queued");
+            // Payload strings come from other services (effect details, reasons) and may quote a URL.
+            return alerts.enqueue(conn, chat.get(), event.aggregateId(), event.eventType(),
+                    cap(telegram.redact(text(event)))).replaceWith(true);
+        });
+    }
+
+    /** Sends one queued alert. Blocking: the chat's sender thread. @return true when it went out */
+    public boolean deliver(AlertRepository.QueuedAlert alert) {
+        TelegramResult sent = telegram.sendPlain(alert.chatId(), alert.text());
+        if (sent.succeeded()) {
+            alerts.markSent(alert.id()).await().atMost(DB);
+            metrics.alert(alert.eventType(), "sent");
+            return true;
         }
-        // Payload strings come from other services (effect details, reasons) and may quote a URL.
-        TelegramResult sent = telegram.sendPlain(chat, cap(telegram.redact(text(event))));
-        if (!sent.succeeded()) {
-            LOG.warnf("alert %s for %s not delivered: %s", event.eventType(), event.aggregateId(), sent.detail());
+        boolean dropped = alerts.markFailed(alert.id(), notifier.alertRetry(), notifier.alertAttempts())
+                .await().atMost(DB);
+        if (dropped) {
+            metrics.alert(alert.eventType(), "dropped");
+            LOG.errorf("alert %s for %s given up after %d attempts: %s", alert.eventType(), alert.workItem(),
+                    notifier.alertAttempts(), sent.detail());
+        } else {
+            LOG.warnf("alert %s for %s not delivered (%s); trying again in %ss", alert.eventType(), alert.workItem(),
+                    sent.detail(), notifier.alertRetry().toSeconds());
         }
-        return sent.succeeded();
+        return false;
     }
 
     static String dedupeKey(EventEnvelope event) {

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,11 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * the sliding one-minute window has room. Callers run on worker threads, never the event loop.
  */
 final class ChatThrottle {
-
-    /** How waiting is done; a test passes one that moves a fake clock. */
-    interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
 
     static final Duration WINDOW = Duration.ofMinutes(1);
 
@@ -36,8 +33,56 @@ final class ChatThrottle {
         this.limit = Math.max(1, limit);
     }
 
-    /** Waits for this chat's turn and a free slot in its window, then takes the slot. */
-    void acquire(String chatId) throws InterruptedException {
+    /** Waits for this chat's turn and a free slot in its window, then takes the slot. @return when it was taken */
+    Instant acquire(String chatId) throws InterruptedException {
+        return waitForSlot(chatId, true);
+    }
+
+    /**
+     * The call that took the chat's last slot has finished: the slot counts from now, not from when
+     * it was taken. Telegram counts a call when it arrives, which can be any time between the two,
+     * so counting from the end keeps every window as Telegram sees it within the limit, however
+     * long a call waited on the way. @return the instant the slot now counts from
+     */
+    Instant completed(String chatId) {
+        Lane lane = lanes.computeIfAbsent(chatId, id -> new Lane());
+        lane.lock.lock();
+        try {
+            Instant now = clock.instant();
+            if (!lane.sent.isEmpty() && !lane.sent.peekLast().isAfter(now)) {
+                lane.sent.pollLast();
+            }
+            lane.sent.addLast(now);
+            return now;
+        } finally {
+            lane.lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until a slot is free without taking it: the chat's sender decides what to send (alerts
+     * first) only once it can send, so nothing that arrives while it waits is passed over.
+     */
+    void awaitFree(String chatId) throws InterruptedException {
+        waitForSlot(chatId, false);
+    }
+
+    /** The calls another process made to this chat within the window (a sender taking the chat over). */
+    void seed(String chatId, List<Instant> sent) {
+        Lane lane = lanes.computeIfAbsent(chatId, id -> new Lane());
+        lane.lock.lock();
+        try {
+            List<Instant> all = new ArrayList<>(lane.sent);
+            all.addAll(sent);
+            all.sort(null);
+            lane.sent.clear();
+            lane.sent.addAll(all);
+        } finally {
+            lane.lock.unlock();
+        }
+    }
+
+    private Instant waitForSlot(String chatId, boolean take) throws InterruptedException {
         Lane lane = lanes.computeIfAbsent(chatId, id -> new Lane());
         lane.lock.lockInterruptibly();
         try {
@@ -52,8 +97,10 @@ final class ChatThrottle {
                     freeAt = slot.isAfter(freeAt) ? slot : freeAt;
                 }
                 if (!freeAt.isAfter(now)) {
-                    lane.sent.addLast(now);
-                    return;
+                    if (take) {
+                        lane.sent.addLast(now);
+                    }
+                    return now;
                 }
                 sleeper.sleep(Duration.between(now, freeAt));
             }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.notifier.card.Html;
 import dev.baton.notifier.config.TelegramConfig;
+import dev.baton.notifier.NotifierMetrics;
 import dev.baton.notifier.repository.ChatRepository;
+import dev.baton.notifier.repository.ChatSendRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -13,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,21 +44,51 @@ public class TelegramClient {
     private static final String HTML = "HTML";
     /** Extra passes beyond max-attempts for 429s, a migration and the plain-text fallback. */
     private static final int EXTRA_PASSES = 6;
+    private static final Duration DB = Duration.ofSeconds(10);
 
     private final TelegramRestClient api;
     private final TelegramConfig config;
     private final ChatRepository chats;
     private final ObjectMapper json;
     private final ChatThrottle throttle;
+    private final ChatSendRepository sends;
+    private final NotifierMetrics metrics;
+    private final Clock clock;
     private final Map<String, String> migrated = new ConcurrentHashMap<>();
 
     public TelegramClient(@RestClient TelegramRestClient api, TelegramConfig config, ChatRepository chats,
-                          ObjectMapper json, Clock clock) {
+                          ChatSendRepository sends, NotifierMetrics metrics, ObjectMapper json, Clock clock,
+                          Sleeper sleeper) {
         this.api = api;
         this.config = config;
         this.chats = chats;
+        this.sends = sends;
+        this.metrics = metrics;
         this.json = json;
-        this.throttle = new ChatThrottle(clock, d -> Thread.sleep(d.toMillis()), config.messagesPerMinute());
+        this.clock = clock;
+        this.throttle = new ChatThrottle(clock, sleeper, config.messagesPerMinute());
+    }
+
+    /**
+     * Waits until {@code chatId} may be sent to (its budget has a free slot and no 429 pause runs),
+     * without spending the slot: the chat's sender picks what to send only then, alerts first.
+     */
+    public void awaitTurn(String chatId) throws InterruptedException {
+        throttle.awaitFree(resolve(chatId));
+    }
+
+    /**
+     * This process now sends to {@code chatId}: it counts the calls the previous sender (another
+     * replica, maybe dead) made within the last minute against the chat's budget.
+     */
+    public void adoptBudget(String chatId) {
+        String chat = resolve(chatId);
+        try {
+            throttle.seed(chat, sends.recent(chat, clock.instant(), ChatThrottle.WINDOW).await().atMost(DB));
+        } catch (RuntimeException e) {
+            // Without the record the window starts empty; a 429 from Telegram then still paces us.
+            LOG.warnf("cannot read the recent calls to chat %s (%s); starting from an empty window", chat, e.getMessage());
+        }
     }
 
     /** Both a token and a team chat are set. Without them the notifier keeps state but sends nothing. */
@@ -107,24 +140,36 @@ public class TelegramClient {
         String last = "";
         for (int pass = 0; pass < config.maxAttempts() + EXTRA_PASSES; pass++) {
             try {
+                Reply reply;
                 if (counts) {
                     throttle.acquire(chat);
+                    try {
+                        reply = exchange(invocation, token, chat, plain);
+                    } finally {
+                        spend(chat, throttle.completed(chat));
+                    }
+                } else {
+                    reply = exchange(invocation, token, chat, plain);
                 }
-                Reply reply = exchange(invocation, token, chat, plain);
                 TelegramReply body = reply.body();
                 if (body.ok()) {
+                    metrics.telegramCall(method, "ok");
                     return new TelegramResult(TelegramResult.Status.OK, chatOf(body.result(), chat), messageIdOf(body.result()), "");
                 }
                 last = redact(reply.status() + " " + body.describe());
                 int code = body.errorCode() != null ? body.errorCode() : reply.status();
                 if (code == 429) {
+                    metrics.telegramCall(method, "rate_limited");
                     Duration wait = retryAfter(body, reply.retryAfterHeader());
+                    // The whole chat waits either way: nothing is sent to it before Telegram allows.
+                    throttle.pause(chat, wait);
                     if (wait.compareTo(config.maxRetryAfter()) > 0) {
-                        LOG.warnf("%s to chat %s: 429 asks to wait %ss, over the limit; update dropped", method, chat, wait.toSeconds());
+                        LOG.warnf("%s to chat %s: 429 asks to wait %ss, over the limit; update dropped for now", method, chat,
+                                wait.toSeconds());
+                        metrics.telegramCall(method, "dropped");
                         return TelegramResult.failed(chat, last);
                     }
                     LOG.infof("%s to chat %s: 429, waiting %ss", method, chat, wait.toSeconds());
-                    throttle.pause(chat, wait);
                     continue;
                 }
                 if (body.parameters() != null && body.parameters().migrateToChatId() != null) {
@@ -146,6 +191,7 @@ public class TelegramClient {
                     continue;
                 } else {
                     LOG.warnf("%s to chat %s refused: %s", method, chat, last);
+                    metrics.telegramCall(method, "failed");
                     return TelegramResult.failed(chat, last);
                 }
             } catch (InterruptedException e) {
@@ -157,8 +203,9 @@ public class TelegramClient {
                 failures++;
             }
             if (failures >= config.maxAttempts()) {
-                LOG.warnf("%s to chat %s failed %d times (%s); update dropped, the next one re-renders the card",
+                LOG.warnf("%s to chat %s failed %d times (%s); update dropped for now, the card stays pending",
                         method, chat, failures, last);
+                metrics.telegramCall(method, "dropped");
                 return TelegramResult.failed(chat, last);
             }
             LOG.debugf("%s to chat %s failed (%s); retrying in %s ms", method, chat, last, backoff.toMillis());
@@ -172,6 +219,15 @@ public class TelegramClient {
         }
         LOG.warnf("%s to chat %s: gave up (%s)", method, chat, last);
         return TelegramResult.failed(chat, last);
+    }
+
+    /** Records a spent slot, so a sender taking this chat over counts it. */
+    private void spend(String chat, Instant at) {
+        try {
+            sends.record(chat, at).await().atMost(DB);
+        } catch (RuntimeException e) {
+            LOG.debugf("cannot record a call to chat %s: %s", chat, e.getMessage());
+        }
     }
 
     private record Reply(int status, TelegramReply body, String retryAfterHeader) {

@@ -1,8 +1,9 @@
 package dev.baton.notifier.config;
 
+import dev.baton.notifier.client.Sleeper;
 import io.quarkus.arc.DefaultBean;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import java.time.Clock;
 
@@ -14,5 +15,13 @@ public class ClockProducer {
     @DefaultBean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** Waiting for a chat's budget sleeps the thread (a chat sender's own, never the event loop). */
+    @Produces
+    @Singleton
+    @DefaultBean
+    Sleeper sleeper() {
+        return duration -> Thread.sleep(duration.toMillis());
     }
 }

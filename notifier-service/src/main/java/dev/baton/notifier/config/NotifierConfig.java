@@ -9,9 +9,24 @@ import java.time.Duration;
 @ConfigMapping(prefix = "baton.notifier")
 public interface NotifierConfig {
 
-    /** Work items whose cards are brought up to date at the same time (each one's events stay in order). */
-    @WithDefault("8")
-    int cardConcurrency();
+    /**
+     * Whether this replica competes to be a chat's sender. With {@code false} it only consumes
+     * (folds events into the durable state) and another replica sends.
+     */
+    @WithDefault("true")
+    boolean senders();
+
+    /** How often a replica tries to become a chat's sender, and an idle sender looks for work another replica queued. */
+    @WithDefault("1s")
+    Duration senderPoll();
+
+    /** Tries of one alert before it is given up (logged as an error and counted as dropped). */
+    @WithDefault("10")
+    int alertAttempts();
+
+    /** Wait before an alert that Telegram did not take is tried again. */
+    @WithDefault("15s")
+    Duration alertRetry();
 
     /** Language of card labels and alerts: {@code en} or {@code ru}. */
     @WithDefault("en")

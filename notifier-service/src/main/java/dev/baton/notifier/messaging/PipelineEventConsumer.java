@@ -1,111 +1,80 @@
 package dev.baton.notifier.messaging;
 
-import dev.baton.common.PerKeySerial;
 import dev.baton.events.EventEnvelope;
 import dev.baton.notifier.alert.AlertService;
-import dev.baton.notifier.config.NotifierConfig;
 import dev.baton.notifier.repository.ProcessedEventRepository;
+import dev.baton.notifier.sender.ChatSenders;
 import dev.baton.notifier.tracker.CardEventService;
-import dev.baton.notifier.tracker.CardSyncService;
-import io.smallrye.common.annotation.Blocking;
-import jakarta.annotation.PreDestroy;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Consumes {@code baton.transitions} and {@code baton.alerts}, once per event id. Card work is
- * blocking (the Telegram calls wait for retries and the per-chat queue): it runs on a pool of
- * {@code BATON_NOTIFIER_CARD_CONCURRENCY} threads, one work item's events in order, different work
- * items side by side (one slow card used to hold up all of them: docs/benchmarks.md, end to end).
- * Alerts stay blocking and ordered. Nothing escapes: a failed event is logged and the partition moves on.
+ * Consumes {@code baton.transitions} and {@code baton.alerts}, once per event id, and never waits
+ * on Telegram: an event only changes the notifier's durable state (the card and its pending mark,
+ * or a queued alert) in one transaction with its event id, and is acknowledged as soon as that
+ * commits. The chat senders ({@link ChatSenders}) do the talking, under the chat's budget.
+ *
+ * <p>Why: a consumer that held each record until its card was sent at 20 messages a minute let a
+ * burst of 190 items leave records unacknowledged past the connector's limit, which marked the
+ * service unhealthy for good: a restart loop in Kubernetes. A database that is briefly away (a
+ * PostgreSQL restart) is waited out with a bounded retry; past it the event is logged and skipped.
  */
 @ApplicationScoped
 public class PipelineEventConsumer {
 
     private static final Logger LOG = Logger.getLogger(PipelineEventConsumer.class);
-    private static final Duration DB = Duration.ofSeconds(30);
+    /** Bounded well under the connector's 60 s limit on an unacknowledged record. */
+    static final Duration RETRY_FOR = Duration.ofSeconds(30);
 
+    private final Pool pool;
     private final ProcessedEventRepository events;
     private final CardEventService cardEvents;
-    private final CardSyncService cards;
     private final AlertService alerts;
+    private final ChatSenders senders;
 
-    private final ExecutorService pool;
-    private final PerKeySerial perWorkItem;
-
-    public PipelineEventConsumer(ProcessedEventRepository events, CardEventService cardEvents, CardSyncService cards,
-                                 AlertService alerts, NotifierConfig config) {
+    public PipelineEventConsumer(Pool pool, ProcessedEventRepository events, CardEventService cardEvents,
+                                 AlertService alerts, ChatSenders senders) {
+        this.pool = pool;
         this.events = events;
         this.cardEvents = cardEvents;
-        this.cards = cards;
         this.alerts = alerts;
-        AtomicInteger threads = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(config.cardConcurrency(), work -> {
-            Thread thread = new Thread(work, "card-sync-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.perWorkItem = new PerKeySerial();
+        this.senders = senders;
     }
 
-    /**
-     * Hands the event to its work item's queue and returns at once; the record is acknowledged when
-     * the card work is done, and Kafka's offset only moves past records that all are (the connector's
-     * throttled commit strategy), so a crash re-delivers whatever was not finished.
-     */
     @Incoming("transitions")
-    public CompletionStage<Void> consumeTransition(Message<EventEnvelope> message) {
-        EventEnvelope event = message.getPayload();
+    public Uni<Void> consumeTransition(EventEnvelope event) {
         if (event == null) {
             // An undecodable record: skipped (logged by the connector), never retried forever.
-            return message.ack();
+            return Uni.createFrom().voidItem();
         }
-        perWorkItem.submit(event.aggregateId(), () -> CompletableFuture.runAsync(() -> applyToCard(event), pool))
-                .whenComplete((done, never) -> message.ack()); // applyToCard logs its failures, never throws
-        return CompletableFuture.completedFuture(null);
-    }
-
-    private void applyToCard(EventEnvelope event) {
-        try {
-            boolean cardEvent = cardEvents.apply(event).await().atMost(DB);
-            // Synced for a redelivery too: the hash makes it free when the card is current, and it
-            // repairs a card whose update was lost between the state commit and Telegram.
-            if (cardEvent) {
-                cards.sync(event.aggregateId());
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf("%s %s for %s not applied: %s", event.eventType(), event.eventId(), event.aggregateId(), e.getMessage());
-        }
-    }
-
-    @PreDestroy
-    void stop() {
-        pool.shutdown();
+        return settle(event, cardEvents.apply(event));
     }
 
     @Incoming("alerts")
-    @Blocking
-    public void consumeAlert(EventEnvelope event) {
+    public Uni<Void> consumeAlert(EventEnvelope event) {
         if (event == null) {
-            return;
+            return Uni.createFrom().voidItem();
         }
-        try {
-            if (events.rememberFirstDelivery(event).await().atMost(DB)) {
-                alerts.alert(event);
-            } else {
-                LOG.debugf("alert %s %s is a redelivery", event.eventType(), event.eventId());
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf("alert %s %s for %s not handled: %s", event.eventType(), event.eventId(), event.aggregateId(), e.getMessage());
-        }
+        return settle(event, pool.withTransaction(conn -> events.rememberFirstDelivery(conn, event)
+                .chain(first -> first ? alerts.enqueue(conn, event) : Uni.createFrom().item(false))));
+    }
+
+    private Uni<Void> settle(EventEnvelope event, Uni<Boolean> applied) {
+        return applied
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).expireIn(RETRY_FOR.toMillis())
+                .invoke(changed -> {
+                    if (changed) {
+                        senders.wake();
+                    }
+                })
+                .onFailure().invoke(e -> LOG.errorf("%s %s for %s not applied: %s", event.eventType(), event.eventId(),
+                        event.aggregateId(), e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 }

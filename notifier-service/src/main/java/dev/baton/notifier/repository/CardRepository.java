@@ -79,6 +79,35 @@ public class CardRepository {
             UPDATE notifier.card SET claimed_until = NULL, version = version + 1
             WHERE work_item = $1 AND version = $2""";
 
+    /** The card's state changed: it waits for its chat's sender (its place in line is kept if it was waiting). */
+    static final String MARK_PENDING = """
+            UPDATE notifier.card SET pending_since = COALESCE(pending_since, now()), state_seq = state_seq + 1
+            WHERE work_item = $1""";
+
+    /** The card that has waited longest: fair across work items, however many updates each one gets. */
+    static final String NEXT_PENDING = """
+            SELECT work_item, state_seq FROM notifier.card
+            WHERE pending_since IS NOT NULL ORDER BY pending_since, work_item LIMIT 1""";
+
+    /** Telegram shows the state that was read: done, unless the state changed since (then it stays pending). */
+    static final String CLEAR_PENDING = """
+            UPDATE notifier.card SET pending_since = NULL WHERE work_item = $1 AND state_seq = $2""";
+
+    /** Telegram did not take it: to the back of the line, nothing lost. */
+    static final String DEFER_PENDING = """
+            UPDATE notifier.card SET pending_since = now() WHERE work_item = $1 AND pending_since IS NOT NULL""";
+
+    static final String BACKLOG = """
+            SELECT count(*) AS cards, min(pending_since) AS oldest FROM notifier.card WHERE pending_since IS NOT NULL""";
+
+    /** A card waiting for its sender: the state sequence it was read at. */
+    public record Pending(String workItem, long stateSeq) {
+    }
+
+    /** How many cards wait, and since when the oldest does (null when none). */
+    public record Backlog(long cards, Instant oldest) {
+    }
+
     private final Pool pool;
 
     public CardRepository(Pool pool) {
@@ -102,6 +131,38 @@ public class CardRepository {
 
     public Uni<Void> ensure(SqlClient conn, String workItem) {
         return conn.preparedQuery(ENSURE).execute(Tuple.of(workItem)).replaceWithVoid();
+    }
+
+    public Uni<Void> markPending(SqlClient conn, String workItem) {
+        return conn.preparedQuery(MARK_PENDING).execute(Tuple.of(workItem)).replaceWithVoid();
+    }
+
+    public Uni<Optional<Pending>> nextPending() {
+        return pool.preparedQuery(NEXT_PENDING).execute().map(rows -> {
+            var it = rows.iterator();
+            if (!it.hasNext()) {
+                return Optional.empty();
+            }
+            Row row = it.next();
+            return Optional.of(new Pending(row.getString("work_item"), row.getLong("state_seq")));
+        });
+    }
+
+    /** @return false when the state changed after it was read: the card stays pending */
+    public Uni<Boolean> clearPending(Pending pending) {
+        return pool.preparedQuery(CLEAR_PENDING).execute(Tuple.of(pending.workItem(), pending.stateSeq()))
+                .map(CardRepository::single);
+    }
+
+    public Uni<Void> deferPending(String workItem) {
+        return pool.preparedQuery(DEFER_PENDING).execute(Tuple.of(workItem)).replaceWithVoid();
+    }
+
+    public Uni<Backlog> backlog() {
+        return pool.query(BACKLOG).execute().map(rows -> {
+            Row row = rows.iterator().next();
+            return new Backlog(row.getLong("cards"), instant(row.getOffsetDateTime("oldest")));
+        });
     }
 
     public Uni<Optional<CardRow>> find(String workItem) {

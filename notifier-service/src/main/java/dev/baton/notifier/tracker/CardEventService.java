@@ -14,9 +14,9 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * Folds one {@code baton.transitions} event into the notifier's state. The event id is remembered
- * in the same transaction as its effect, so a redelivery changes nothing and a crash in between
- * leaves neither.
+ * Folds one {@code baton.transitions} event into the notifier's state and marks the card pending
+ * for its chat's sender. The event id is remembered in the same transaction as its effect, so a
+ * redelivery changes nothing and a crash in between leaves neither. Never waits on Telegram.
  */
 @ApplicationScoped
 public class CardEventService {
@@ -36,12 +36,13 @@ public class CardEventService {
         this.runs = runs;
     }
 
-    /** @return true when the event is about a card (new or a redelivery), so the card should be synced */
+    /** @return true when this delivery changed a card (so the card is pending now) */
     public Uni<Boolean> apply(EventEnvelope event) {
         boolean cardEvent = CARD_EVENTS.contains(event.eventType());
         return pool.withTransaction(conn -> processed.rememberFirstDelivery(conn, event)
-                        .chain(first -> first && cardEvent ? fold(conn, event) : Uni.createFrom().voidItem()))
-                .replaceWith(cardEvent);
+                .chain(first -> first && cardEvent
+                        ? fold(conn, event).chain(() -> cards.markPending(conn, event.aggregateId())).replaceWith(true)
+                        : Uni.createFrom().item(false)));
     }
 
     private Uni<Void> fold(SqlClient conn, EventEnvelope event) {

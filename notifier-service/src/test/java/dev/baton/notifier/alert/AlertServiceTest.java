@@ -8,6 +8,7 @@ import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
+import dev.baton.notifier.NotifierMetrics;
 import dev.baton.notifier.client.TelegramClient;
 import dev.baton.notifier.config.NotifierConfig;
 import dev.baton.notifier.config.TelegramConfig;
@@ -19,6 +20,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,10 @@ class AlertServiceTest {
     NotifierConfig notifierConfig;
     @Inject
     AlertRepository alertRepository;
+    @Inject
+    NotifierMetrics metrics;
+    @Inject
+    Pool pool;
 
     private final WireMockServer wm = TelegramFakeResource.server();
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
@@ -196,10 +202,12 @@ class AlertServiceTest {
     void withoutAnAlertChatAlertsGoToTheTeamChat() {
         String item = item("TEAM");
         AlertService teamChatOnly = new AlertService(telegram, new WithoutAlertChat(telegramConfig), notifierConfig,
-                alertRepository, clock);
+                alertRepository, metrics, clock);
 
-        assertTrue(teamChatOnly.alert(jobReaped(item, 5150, 1, "runner gone")), "sent");
+        assertTrue(pool.withTransaction(conn -> teamChatOnly.enqueue(conn, jobReaped(item, 5150, 1, "runner gone")))
+                .await().atMost(WAIT), "queued");
 
+        await().atMost(WAIT).until(() -> !alertMessages(item, "reaped").isEmpty());
         List<JsonNode> sent = alertMessages(item, "reaped");
         assertEquals(1, sent.size(), "one message: " + sent);
         assertEquals(TelegramFakeResource.CHAT, sent.get(0).path("chat_id").asText(), "the team chat by default");

@@ -74,4 +74,24 @@ class ChatThrottleTest {
         throttle.acquire("-100");
         assertEquals(start.plusSeconds(5), time.now);
     }
+
+    @Test
+    void aSenderTakingAChatOverCountsThePreviousSendersLastMinute() throws Exception {
+        FakeTime time = new FakeTime();
+        ChatThrottle throttle = new ChatThrottle(time, time::sleep, 20);
+        Instant start = time.now;
+        List<Instant> previous = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            previous.add(start.minusSeconds(30).plusSeconds(i));
+        }
+        throttle.seed("-100", previous);
+        for (int i = 0; i < 5; i++) {
+            throttle.acquire("-100");
+        }
+        assertTrue(time.sleeps.isEmpty(), "5 more fit beside the 15 the dead sender made");
+        throttle.awaitFree("-100");
+        assertEquals(start.plusSeconds(30), time.now, "the next waits until the oldest of those leaves the window");
+        throttle.acquire("-100");
+        assertEquals(start.plusSeconds(30), time.now, "awaitFree did not spend the slot");
+    }
 }

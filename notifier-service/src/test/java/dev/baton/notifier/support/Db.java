@@ -22,6 +22,17 @@ public final class Db {
         return query(sql, arg);
     }
 
+    /** Runs one statement without parameters; the number of rows it changed. */
+    public static int execute(String sql) {
+        BatonTestResource.Servers s = BatonTestResource.servers();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            return ps.executeUpdate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Long query(String sql, String arg) {
         BatonTestResource.Servers s = BatonTestResource.servers();
         try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());

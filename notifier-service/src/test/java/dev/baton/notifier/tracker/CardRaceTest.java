@@ -14,9 +14,11 @@ import dev.baton.notifier.repository.AgentRunRepository;
 import dev.baton.notifier.repository.CardRepository;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
+import dev.baton.notifier.support.SendersOff;
 import dev.baton.notifier.support.TelegramFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,9 +51,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two notifier instances (two {@link CardSyncService}s that share only the database and the Bot
- * API, as two replicas do) race for the same work item: still one card, one call per update.
+ * API, as two replicas do) race for the same work item: still one card, one call per update. The
+ * chat senders are off here: the card's own CAS is what this proves, the guard that holds even
+ * when two senders overlap for a moment (a replica that has not yet noticed it lost its chat).
  */
 @QuarkusTest
+@TestProfile(SendersOff.class)
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class CardRaceTest {
@@ -114,72 +119,6 @@ class CardRaceTest {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /**
-     * A rebalance hands a partition to another member, which re-reads it from the last committed
-     * offset: both instances then see the same events. Here a second consumer (own group, so it
-     * sees every record of the partition, from the real broker) feeds the second instance while
-     * the application's own consumer feeds the first.
-     */
-    @Test
-    void twoInstancesConsumingTheSamePartitionStillMakeOneCard() throws Exception {
-        String item = "REBAL-" + UUID.randomUUID().toString().substring(0, 8);
-        CardSyncService instanceB = secondInstance();
-        AtomicBoolean running = new AtomicBoolean(true);
-        ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
-        ExecutorService replica = Executors.newSingleThreadExecutor();
-        Future<?> loop = replica.submit(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BatonTestResource.servers().kafkaBootstrap(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "notifier-replica-" + UUID.randomUUID(),
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(List.of(Topics.TRANSITIONS));
-                var json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
-                while (running.get()) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-                        if (!item.equals(record.key())) {
-                            continue;
-                        }
-                        EventEnvelope event = json.readValue(record.value(), EventEnvelope.class);
-                        if (events.apply(event).await().atMost(Duration.ofSeconds(10))) {
-                            instanceB.sync(item);
-                        }
-                        seen.add(event.eventId());
-                    }
-                }
-            }
-            return null;
-        });
-        KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
-        List<EventEnvelope> sent = new ArrayList<>();
-        sent.add(Events.created(item, "Rebalance", "created"));
-        String[] stages = {"created", "analysis", "brd-approval", "architecture", "development"};
-        for (int i = 1; i < stages.length; i++) {
-            sent.add(Events.moved(item, "StageAdvanced", stages[i - 1], stages[i], i + 1));
-        }
-        for (EventEnvelope event : sent) {
-            kafka.send(Topics.TRANSITIONS, item, Events.json(event));
-        }
-        try {
-            await().atMost(Duration.ofSeconds(40)).until(() -> seen.size() == sent.size());
-            await().atMost(Duration.ofSeconds(30)).until(() -> Db.count(
-                    "SELECT count(*) FROM notifier.processed_event WHERE work_item = ?", item) == sent.size());
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                long message = Db.messageId(item) == null ? -1 : Db.messageId(item);
-                return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/editMessageText"))
-                                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(message)))))
-                        .stream().anyMatch(r -> r.getBodyAsString().contains("🔄 Development"))
-                        || wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/sendMessage"))
-                                .withRequestBody(matchingJsonPath("$.text", containing(item))))
-                        .stream().anyMatch(r -> r.getBodyAsString().contains("🔄 Development"));
-            });
-        } finally {
-            running.set(false);
-            loop.get(10, TimeUnit.SECONDS);
-            replica.shutdownNow();
-        }
-        assertEquals(1, sends(item), "one card for the work item");
     }
 
     private List<CardSyncService.Outcome> race(ExecutorService pool, CardSyncService a, CardSyncService b, String item,

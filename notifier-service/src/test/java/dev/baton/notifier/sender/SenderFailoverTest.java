@@ -1,0 +1,143 @@
+package dev.baton.notifier.sender;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.baton.events.Topics;
+import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.KafkaTestClient;
+import dev.baton.notifier.NotifierMetrics;
+import dev.baton.notifier.alert.AlertService;
+import dev.baton.notifier.client.TelegramClient;
+import dev.baton.notifier.config.NotifierConfig;
+import dev.baton.notifier.config.TelegramConfig;
+import dev.baton.notifier.repository.AlertRepository;
+import dev.baton.notifier.repository.CardRepository;
+import dev.baton.notifier.support.Db;
+import dev.baton.notifier.support.Events;
+import dev.baton.notifier.support.TelegramFakeResource;
+import dev.baton.notifier.tracker.CardSyncService;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two notifier replicas (the application's {@link ChatSenders} and a second one built from the same
+ * parts, sharing only the database and the Bot API): one sender per chat at a time, and when the
+ * leader's database session dies (its replica was killed) the other takes the chat over within
+ * seconds; no card is lost or sent twice across the handover.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+class SenderFailoverTest {
+
+    static final String CHAT = TelegramFakeResource.CHAT;
+
+    @Inject
+    ChatSenders replicaA;
+    @Inject
+    Vertx vertx;
+    @Inject
+    TelegramClient telegram;
+    @Inject
+    TelegramConfig telegramConfig;
+    @Inject
+    NotifierConfig notifierConfig;
+    @Inject
+    CardSyncService cardSync;
+    @Inject
+    CardRepository cards;
+    @Inject
+    AlertService alerts;
+    @Inject
+    AlertRepository alertQueue;
+    @Inject
+    NotifierMetrics metrics;
+    @ConfigProperty(name = "baton.pg.url")
+    String url;
+    @ConfigProperty(name = "baton.pg.user")
+    String user;
+    @ConfigProperty(name = "baton.pg.password")
+    String password;
+
+    private final WireMockServer wm = TelegramFakeResource.server();
+    private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
+
+    @Test
+    void oneSenderPerChatAndTheOtherReplicaTakesOverWhenItDies() {
+        ChatSenders replicaB = new ChatSenders(vertx, telegram, telegramConfig, notifierConfig, cardSync, cards, alerts,
+                alertQueue, metrics, url, user, password);
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        List<String> all = new ArrayList<>();
+        try {
+            // B leads first; A (the application's) then competes every poll and never gets the chat.
+            replicaA.stop();
+            replicaB.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> replicaB.led().contains(CHAT));
+            replicaA.start();
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> replicaB.led().contains(CHAT) && !replicaA.led().contains(CHAT));
+
+            List<String> before = publishItems("FAILA" + run, 10);
+            all.addAll(before);
+            await().atMost(Duration.ofSeconds(60)).until(() -> before.stream().allMatch(i -> sends(i) == 1));
+
+            // B's replica dies: its sender session is killed, and B never comes back.
+            Instant killed = Instant.now();
+            assertEquals(1, Db.count("""
+                    SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1112821251::oid
+                      AND l.objid = hashtext(?)::oid""", CHAT));
+            replicaB.stop();
+            List<String> during = publishItems("FAILB" + run, 10);
+            all.addAll(during);
+            await().atMost(Duration.ofSeconds(30)).until(() -> replicaA.led().contains(CHAT));
+            Duration takeover = Duration.between(killed, Instant.now());
+            assertTrue(takeover.compareTo(Duration.ofSeconds(10)) < 0, "taken over in " + takeover);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> during.stream().allMatch(i -> sends(i) >= 1));
+        } finally {
+            replicaB.stop();
+            replicaA.start();
+        }
+        // A sentinel item published last: once its card is out, everything before it is settled.
+        String sentinel = publishItems("FAILS" + run, 1).get(0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sends(sentinel) == 1);
+        for (String item : all) {
+            assertEquals(1, sends(item), "one card for " + item);
+        }
+    }
+
+    private List<String> publishItems(String prefix, int count) {
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String item = prefix + "-" + i;
+            items.add(item);
+            kafka.send(Topics.TRANSITIONS, item, Events.json(Events.created(item, "Failover", "created")));
+            kafka.send(Topics.TRANSITIONS, item, Events.json(Events.moved(item, "StageAdvanced", "created", "analysis", 2)));
+        }
+        return items;
+    }
+
+    private int sends(String item) {
+        return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/sendMessage"))
+                .withRequestBody(matchingJsonPath("$.text", containing(item + "<")))).size();
+    }
+
+}
