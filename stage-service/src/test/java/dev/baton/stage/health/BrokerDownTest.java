@@ -54,6 +54,7 @@ class BrokerDownTest {
 
     @Test
     void readyWithinASecondWithoutABrokerAndTransitionsStillCommitIntoTheOutbox() {
+        given().get("/q/health/ready"); // the first request of a fresh application loads classes: not timed
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
             Response ready = given().get("/q/health/ready");
