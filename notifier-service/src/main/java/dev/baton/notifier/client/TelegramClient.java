@@ -226,7 +226,7 @@ public class TelegramClient {
         try {
             sends.record(chat, at).await().atMost(DB);
         } catch (RuntimeException e) {
-            LOG.debugf("cannot record a call to chat %s: %s", chat, e.getMessage());
+            LOG.warnf("cannot record a call to chat %s for its budget: %s", chat, e.getMessage());
         }
     }
 

@@ -21,7 +21,7 @@ public class ChatSendRepository {
 
     /** Records one call and forgets the chat's calls that no window counts any more, in one statement. */
     static final String RECORD = """
-            WITH pruned AS (DELETE FROM notifier.chat_send WHERE chat_id = $1 AND sent_at <= $2 - interval '2 minutes')
+            WITH pruned AS (DELETE FROM notifier.chat_send WHERE chat_id = $1 AND sent_at <= $2::timestamptz - interval '2 minutes')
             INSERT INTO notifier.chat_send (chat_id, sent_at) VALUES ($1, $2)""";
     static final String RECENT = """
             SELECT sent_at FROM notifier.chat_send WHERE chat_id = $1 AND sent_at > $2 AND sent_at <= $3 ORDER BY sent_at""";

@@ -84,6 +84,7 @@ class SenderFailoverTest {
         ChatSenders replicaB = new ChatSenders(vertx, telegram, telegramConfig, notifierConfig, cardSync, cards, alerts,
                 alertQueue, metrics, url, user, password);
         String run = UUID.randomUUID().toString().substring(0, 6);
+        Instant testStart = Instant.now().minusSeconds(1);
         List<String> all = new ArrayList<>();
         try {
             // B leads first; A (the application's) then competes every poll and never gets the chat.
@@ -122,6 +123,10 @@ class SenderFailoverTest {
         for (String item : all) {
             assertEquals(1, sends(item), "one card for " + item);
         }
+        // Every call was recorded for the budget, so a sender taking the chat over counts it.
+        long recorded = Db.count("SELECT count(*) FROM notifier.chat_send WHERE chat_id = ? AND sent_at >= '"
+                + testStart + "'::timestamptz", CHAT);
+        assertTrue(recorded >= all.size() + 1, "calls recorded for the chat's budget: " + recorded);
     }
 
     private List<String> publishItems(String prefix, int count) {
