@@ -1,7 +1,7 @@
 package dev.baton.e2e;
 
-import dev.baton.infra.EmbeddedKafkaBroker;
 import dev.baton.infra.EmbeddedPostgresServer;
+import dev.baton.infra.KafkaProcess;
 import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
 
@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole system on this machine, as it ships: a real PostgreSQL and Kafka broker and the fake
- * outside world in this JVM, and the four packaged services as processes on free ports, wired to
- * each other through their environment only. The end-to-end test and the end-to-end benchmark
+ * The whole system on this machine, as it ships: a real PostgreSQL (a child process), a real Kafka
+ * broker (a child process, so a fault test can kill it and start it again on the same port and log
+ * directories), the fake outside world in this JVM, and the four packaged services as processes on
+ * free ports, wired to each other through their environment only. The end-to-end test and the end-to-end benchmark
  * start it the same way.
  */
 public final class BatonSystem implements AutoCloseable {
@@ -28,7 +29,7 @@ public final class BatonSystem implements AutoCloseable {
     private final Path root;
     private final Path logs;
     private final EmbeddedPostgresServer postgres;
-    private final EmbeddedKafkaBroker kafka;
+    private final KafkaProcess kafka;
     private final FakeOutside outside;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -40,7 +41,7 @@ public final class BatonSystem implements AutoCloseable {
         this.logs = logs;
         Files.createDirectories(logs);
         postgres = EmbeddedPostgresServer.start(0, Files.createTempDirectory("baton-e2e-pg").resolve("pg"));
-        kafka = EmbeddedKafkaBroker.start();
+        kafka = KafkaProcess.start(Files.createTempDirectory("baton-e2e-kafka"));
         outside = FakeOutside.start(0);
         for (String service : SERVICES) {
             ports.put(service, freePort());
@@ -113,6 +114,23 @@ public final class BatonSystem implements AutoCloseable {
     public PipelineDriver driver(String runnerId) {
         return new PipelineDriver(service("webhook-gateway").url(), service("stage-service").url(),
                 WebhookPayloads.PLANE_SECRET, WebhookPayloads.GITEA_SECRET, runnerId);
+    }
+
+    /** The broker is SIGKILLed, {@code whileDown} runs, then it starts again on the same port and log directories. */
+    public void kafkaOutage(Runnable whileDown, Duration ready) throws Exception {
+        kafka.kill();
+        whileDown.run();
+        kafka.restart(ready);
+    }
+
+    /** PostgreSQL crashes (immediate shutdown), {@code whileDown} runs, then it starts again and recovers. */
+    public void postgresCrash(Runnable whileDown, Duration ready) throws Exception {
+        postgres.crashAndRestart(whileDown, ready);
+    }
+
+    /** {@code jdbc:postgresql://…} of the system's database, for a test's direct reads. */
+    public String jdbcUrl() {
+        return "jdbc:" + postgres.url();
     }
 
     /** SIGKILLs {@code service}, starts it again on the same port, and waits until it is ready. */

@@ -37,11 +37,11 @@ class ReaperServiceWiringTest {
     ObjectMapper json;
 
     @Test
-    void readinessIsUpWithKafkaCheck() {
+    void readinessIsUpWithTheBrokerChannelCheck() {
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem(containsString("Kafka")));
+                .body("checks.name", hasItem(containsString("Reactive Messaging")));
     }
 
     @Test
