@@ -7,7 +7,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,7 +18,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class FactsRepository {
 
-    static final String FACTS = """
+    static final String FACTS_OF = """
             SELECT t.id, t.repo, f.pr_number, f.pr_url, f.head_sha, f.pr_state, f.merge_sha, f.coverage,
                    c.floor AS coverage_floor, f.approved_by, f.staging_deploy, f.production_deploy,
                    (SELECT j.exit_code FROM stage.job j WHERE j.task_id = t.id AND j.stage = t.stage
@@ -23,8 +26,15 @@ public class FactsRepository {
             FROM stage.task t
             LEFT JOIN stage.task_facts f ON f.task_id = t.id
             LEFT JOIN stage.coverage_floor c ON c.repo = t.repo
-            WHERE t.id = $1""";
+            """;
+    static final String FACTS = FACTS_OF + "WHERE t.id = $1";
+    /** The facts of many tasks in one statement (the console's board), instead of one per task. */
+    static final String FACTS_MANY = FACTS_OF + "WHERE t.id = ANY($1::text[])";
     static final String STATUSES = "SELECT context, state FROM stage.commit_status WHERE repo = $1 AND sha = $2";
+    /** The CI statuses of many (repo, sha) pairs in one statement. */
+    static final String STATUSES_MANY = """
+            SELECT s.repo, s.sha, s.context, s.state FROM stage.commit_status s
+            JOIN unnest($1::text[], $2::text[]) AS p(repo, sha) ON p.repo = s.repo AND p.sha = s.sha""";
     static final String RECORD_PR = """
             INSERT INTO stage.task_facts (task_id, pr_number, pr_url, head_sha, pr_state)
             VALUES ($1, $2, $3, $4, 'open')
@@ -80,12 +90,42 @@ public class FactsRepository {
                         found.forEach(s -> byContext.put(s.getString("context"), s.getString("state")));
                         return byContext;
                     });
-            return statuses.map(byContext -> Optional.of(new TaskFacts(row.getString("id"), repo,
-                    row.getInteger("pr_number"), row.getString("pr_url"), sha, row.getString("pr_state"),
-                    row.getString("merge_sha"), row.getBigDecimal("coverage"), row.getBigDecimal("coverage_floor"),
-                    row.getString("approved_by"), row.getString("staging_deploy"),
-                    row.getString("production_deploy"), row.getInteger("last_exit_code"), byContext)));
+            return statuses.map(byContext -> Optional.of(facts(row, byContext)));
         });
+    }
+
+    /** The facts of every task in {@code taskIds} that exists, by task id, in two statements. */
+    public Uni<Map<String, TaskFacts>> facts(SqlClient client, List<String> taskIds) {
+        return client.preparedQuery(FACTS_MANY).execute(Tuple.of(taskIds.toArray(new String[0]))).flatMap(rows -> {
+            List<Row> found = new ArrayList<>();
+            rows.forEach(found::add);
+            List<Row> withSha = found.stream().filter(row -> row.getString("head_sha") != null).toList();
+            Uni<Map<String, Map<String, String>>> statuses = withSha.isEmpty() ? Uni.createFrom().item(Map.of())
+                    : client.preparedQuery(STATUSES_MANY).execute(Tuple.of(
+                            withSha.stream().map(row -> row.getString("repo")).toArray(String[]::new),
+                            withSha.stream().map(row -> row.getString("head_sha")).toArray(String[]::new)))
+                    .map(statusRows -> {
+                        Map<String, Map<String, String>> byCommit = new HashMap<>();
+                        statusRows.forEach(s -> byCommit.computeIfAbsent(s.getString("repo") + "@"
+                                + s.getString("sha"), k -> new LinkedHashMap<>())
+                                .put(s.getString("context"), s.getString("state")));
+                        return byCommit;
+                    });
+            return statuses.map(byCommit -> {
+                Map<String, TaskFacts> facts = new LinkedHashMap<>();
+                found.forEach(row -> facts.put(row.getString("id"), facts(row, byCommit.getOrDefault(
+                        row.getString("repo") + "@" + row.getString("head_sha"), Map.of()))));
+                return facts;
+            });
+        });
+    }
+
+    private static TaskFacts facts(Row row, Map<String, String> statuses) {
+        return new TaskFacts(row.getString("id"), row.getString("repo"), row.getInteger("pr_number"),
+                row.getString("pr_url"), row.getString("head_sha"), row.getString("pr_state"),
+                row.getString("merge_sha"), row.getBigDecimal("coverage"), row.getBigDecimal("coverage_floor"),
+                row.getString("approved_by"), row.getString("staging_deploy"), row.getString("production_deploy"),
+                row.getInteger("last_exit_code"), statuses);
     }
 
     public Uni<Void> recordPullRequest(SqlClient client, String taskId, int number, String url, String headSha) {

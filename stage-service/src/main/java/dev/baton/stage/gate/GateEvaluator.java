@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,23 +71,34 @@ public class GateEvaluator {
     public Uni<Evaluation> evaluate(SqlClient client, String taskId, String stageKey) {
         return facts.facts(client, taskId).map(found -> {
             TaskFacts f = found.orElseThrow(() -> ProblemException.notFound("no task " + taskId));
-            Stage stage = pipeline.stage(stageKey).orElseThrow();
-            List<GateReport.Check> checks = new ArrayList<>();
-            stage.gates().forEach(gate -> checks.add(CHECKS.get(gate).apply(f)));
-            List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> "gate." + c.name() + ".failed")
-                    .toList();
-            GateReport report;
-            if (failed.isEmpty()) {
-                report = new GateReport(taskId, stageKey, "advance",
-                        pipeline.forward(stageKey).map(Transition::to).orElse(null), "advance", checks, failed);
-            } else {
-                Optional<String> back = pipeline.rollback(stageKey).map(Transition::to);
-                report = back.map(target -> new GateReport(taskId, stageKey, "rollback", target, "rollback:" + target,
-                                checks, failed))
-                        .orElseGet(() -> new GateReport(taskId, stageKey, "hold", null, "hold", checks, failed));
-            }
-            return new Evaluation(report, f);
+            return new Evaluation(verdict(f, stageKey), f);
         });
+    }
+
+    /** The verdicts of many tasks, each on its {@code stage}, from one batched read of their facts (by task id). */
+    public Uni<Map<String, GateReport>> evaluate(SqlClient client, Map<String, String> stageByTask) {
+        return facts.facts(client, List.copyOf(stageByTask.keySet())).map(found -> {
+            Map<String, GateReport> reports = new LinkedHashMap<>();
+            found.forEach((taskId, f) -> reports.put(taskId, verdict(f, stageByTask.get(taskId))));
+            return reports;
+        });
+    }
+
+    private GateReport verdict(TaskFacts f, String stageKey) {
+        String taskId = f.taskId();
+        Stage stage = pipeline.stage(stageKey).orElseThrow();
+        List<GateReport.Check> checks = new ArrayList<>();
+        stage.gates().forEach(gate -> checks.add(CHECKS.get(gate).apply(f)));
+        List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> "gate." + c.name() + ".failed")
+                .toList();
+        if (failed.isEmpty()) {
+            return new GateReport(taskId, stageKey, "advance",
+                    pipeline.forward(stageKey).map(Transition::to).orElse(null), "advance", checks, failed);
+        }
+        Optional<String> back = pipeline.rollback(stageKey).map(Transition::to);
+        return back.map(target -> new GateReport(taskId, stageKey, "rollback", target, "rollback:" + target,
+                        checks, failed))
+                .orElseGet(() -> new GateReport(taskId, stageKey, "hold", null, "hold", checks, failed));
     }
 
     /** A verdict and the facts it saw (effects act on exactly what the gates checked). */

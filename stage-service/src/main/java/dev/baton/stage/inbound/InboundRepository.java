@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Inbound events by id: the de-duplication key, and the queue of deferred ones. */
 @ApplicationScoped
@@ -36,6 +38,21 @@ public class InboundRepository {
             WHERE (status = 'deferred' AND next_at <= now())
                OR (status = 'pending' AND received_at < now() - interval '1 minute')
             ORDER BY received_at LIMIT $1""";
+    /**
+     * An operator's replay: a dead event becomes deferred with a fresh count of attempts. Due a
+     * minute from now, so the retry loop leaves it to the replay that applies it at once (and
+     * picks it up should that replay be lost with its process).
+     */
+    static final String REVIVE = """
+            UPDATE stage.inbound_event
+            SET status = 'deferred', attempts = 0, next_at = now() + interval '1 minute', outcome = $2
+            WHERE event_id = $1 AND status = 'dead'
+            RETURNING event_id, work_item, event_type, payload, received_at""";
+    static final String STATUS = "SELECT status, outcome FROM stage.inbound_event WHERE event_id = $1";
+
+    /** Where an inbound event stands: {@code pending}, {@code deferred}, {@code applied}, {@code ignored} or {@code dead}. */
+    public record EventStatus(String status, String outcome) {
+    }
 
     private final Pool pool;
 
@@ -66,12 +83,33 @@ public class InboundRepository {
         return pool.preparedQuery(DUE).execute(Tuple.of(limit)).map(rows -> {
             List<EventEnvelope> due = new ArrayList<>();
             for (Row row : rows) {
-                JsonObject payload = (JsonObject) row.getValue("payload");
-                Instant at = row.getOffsetDateTime("received_at").toInstant();
-                due.add(new EventEnvelope(row.getString("event_id"), "task", row.getString("work_item"),
-                        row.getString("event_type"), at, payload == null ? Map.of() : payload.getMap()));
+                due.add(envelope(row));
             }
             return due;
         });
+    }
+
+    /** @return the revived event, or empty if no dead event has this id (nothing written) */
+    public Uni<Optional<EventEnvelope>> revive(SqlClient client, String eventId, String note) {
+        return client.preparedQuery(REVIVE).execute(Tuple.of(eventId, note))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(envelope(rows.iterator().next())));
+    }
+
+    /** An event's status and the outcome of its last attempt; empty if the id is unknown. */
+    public Uni<Optional<EventStatus>> status(String eventId) {
+        return pool.preparedQuery(STATUS).execute(Tuple.of(eventId)).map(rows -> {
+            if (rows.rowCount() == 0) {
+                return Optional.empty();
+            }
+            Row row = rows.iterator().next();
+            return Optional.of(new EventStatus(row.getString("status"), row.getString("outcome")));
+        });
+    }
+
+    private static EventEnvelope envelope(Row row) {
+        JsonObject payload = (JsonObject) row.getValue("payload");
+        Instant at = row.getOffsetDateTime("received_at").toInstant();
+        return new EventEnvelope(row.getString("event_id"), "task", row.getString("work_item"),
+                row.getString("event_type"), at, payload == null ? Map.of() : payload.getMap());
     }
 }

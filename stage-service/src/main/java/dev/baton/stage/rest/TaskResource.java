@@ -134,7 +134,7 @@ public class TaskResource {
         return Response.status(result.outcome().status()).entity(result).build();
     }
 
-    static String taskId(String id) {
+    public static String taskId(String id) {
         if (id == null || !TASK_ID.matcher(id).matches()) {
             throw ProblemException.badRequest("task id must match " + TASK_ID.pattern());
         }
