@@ -138,7 +138,13 @@ public class ConsoleResource {
     @Path("board")
     @Operation(hidden = true)
     public Uni<Response> columns(@CookieParam(ConsoleSessions.COOKIE) String cookie,
-                                 @HeaderParam(HttpHeaders.ACCEPT_LANGUAGE) String languages) {
+                                 @HeaderParam(HttpHeaders.ACCEPT_LANGUAGE) String languages,
+                                 @HeaderParam("HX-Request") String htmx) {
+        if (reader(cookie).isEmpty() && "true".equals(htmx)) {
+            // An expired session under a live board: htmx would swap a followed redirect's login page
+            // into the board, so it is told to navigate there instead.
+            return Uni.createFrom().item(Response.status(401).header("HX-Redirect", "/console/login").build());
+        }
         return page(cookie, session -> console.board(lang(languages))
                 .flatMap(board -> html(200, Templates.boardColumns(board, session, lang(languages)))));
     }
@@ -267,12 +273,11 @@ public class ConsoleResource {
         return new ProblemException(403, "Forbidden", "no valid console session; log in at /console/login");
     }
 
-    /** A page for a session, or the way to the login form (htmx is told to navigate there itself). */
+    /** A page for a session, or the way to the login form. */
     private Uni<Response> page(String cookie, java.util.function.Function<Session, Uni<Response>> render) {
         Optional<Session> session = reader(cookie);
         if (session.isEmpty()) {
-            return Uni.createFrom().item(Response.seeOther(URI.create("/console/login"))
-                    .header("HX-Redirect", "/console/login").build());
+            return Uni.createFrom().item(Response.seeOther(URI.create("/console/login")).build());
         }
         long started = System.nanoTime();
         return render.apply(session.get()).map(response -> Response.fromResponse(response)
