@@ -12,6 +12,7 @@ import dev.baton.stage.console.ConsoleViews.PullRequest;
 import dev.baton.stage.console.ConsoleViews.ReapedJob;
 import dev.baton.stage.console.ConsoleViews.RunRow;
 import dev.baton.stage.console.ConsoleViews.RunnerRow;
+import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -112,6 +113,21 @@ public class ConsoleRepository {
             WHERE s.status = 'failed'
               AND s.version = (SELECT max(n.version) FROM stage.plane_sync n WHERE n.task_id = s.task_id)
             ORDER BY s.created_at""";
+    /**
+     * Plane drift the reconciler reported in the last week about a work item whose stage has not
+     * changed since (a later transition usually settles it): the newest per item and alert type.
+     */
+    static final String PLANE_DRIFT = """
+            SELECT DISTINCT ON (a.work_item, a.event_type) a.work_item, a.event_type, a.payload::text AS payload,
+                   a.occurred_at
+            FROM stage.console_alert a JOIN stage.task t ON t.id = a.work_item
+            WHERE a.event_type LIKE 'PlaneDrift%' AND a.occurred_at > now() - interval '7 days'
+              AND a.occurred_at >= t.updated_at
+            ORDER BY a.work_item, a.event_type, a.occurred_at DESC""";
+    static final String KEEP_ALERT = """
+            INSERT INTO stage.console_alert (event_id, work_item, event_type, payload, occurred_at)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (event_id) DO NOTHING""";
     static final String RUNNERS = """
             SELECT r.runner_id, r.boot_id, r.registered_at,
                    count(j.id) FILTER (WHERE j.status = 'running') AS running,
@@ -207,6 +223,20 @@ public class ConsoleRepository {
         return client.query(PLANE_FAILED).execute().map(rows -> list(rows, row -> new PlaneFailure(
                 row.getString("task_id"), row.getString("to_stage"), row.getInteger("attempts"),
                 row.getString("last_error"), instant(row.getOffsetDateTime("created_at")))));
+    }
+
+    public Uni<List<AlertRow>> planeDrift(SqlClient client) {
+        return client.query(PLANE_DRIFT).execute().map(rows -> list(rows, row -> new AlertRow(
+                row.getString("event_type"), row.getString("work_item") + " " + row.getString("payload"),
+                instant(row.getOffsetDateTime("occurred_at")))));
+    }
+
+    /** Keeps another service's alert (once per event id). */
+    public Uni<Void> keepAlert(SqlClient client, EventEnvelope event) {
+        return client.preparedQuery(KEEP_ALERT).execute(Tuple.of(event.eventId(), event.aggregateId(),
+                        event.eventType(), new io.vertx.core.json.JsonObject(event.payload()),
+                        event.occurredAt().atOffset(java.time.ZoneOffset.UTC)))
+                .replaceWithVoid();
     }
 
     public Uni<List<RunnerRow>> runners(SqlClient client) {

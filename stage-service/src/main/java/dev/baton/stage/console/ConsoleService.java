@@ -173,9 +173,10 @@ public class ConsoleService {
                 .flatMap(inDoubt -> console.deadEvents(c)
                 .flatMap(dead -> console.reaped(c)
                 .flatMap(reaped -> console.planeFailures(c)
-                .flatMap(plane -> leases.all(c)
+                .flatMap(plane -> console.planeDrift(c)
+                .flatMap(drift -> leases.all(c)
                 .flatMap(all -> views(c, all.stream().filter(l -> !l.live()).toList())
-                .map(stale -> new Attention(inDoubt, dead, reaped, plane, stale))))))));
+                .map(stale -> new Attention(inDoubt, dead, reaped, plane, drift, stale)))))))));
     }
 
     public Uni<List<ConsoleViews.RunnerRow>> runners() {

@@ -143,10 +143,10 @@ public final class ConsoleViews {
 
     /** Everything a person must decide. */
     public record Attention(List<InDoubt> inDoubt, List<DeadEvent> dead, List<ReapedJob> reaped,
-                            List<PlaneFailure> plane, List<LeaseView> staleLeases) {
+                            List<PlaneFailure> plane, List<AlertRow> drift, List<LeaseView> staleLeases) {
 
         public int total() {
-            return inDoubt.size() + dead.size() + reaped.size() + plane.size() + staleLeases.size();
+            return inDoubt.size() + dead.size() + reaped.size() + plane.size() + drift.size() + staleLeases.size();
         }
     }
 

@@ -63,6 +63,16 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
+    /**
+     * The text of an element, read again if a live refresh replaced it between the find and the
+     * read (the board swaps its columns whenever anything commits, from any test).
+     */
+    String text(String css) {
+        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(() -> find(css).getText(), text -> true);
+    }
+
     boolean present(String css) {
         return !driver.findElements(By.cssSelector(css)).isEmpty();
     }

@@ -83,7 +83,7 @@ class ConsoleBrowserTest {
         browser.login("not-the-token");
 
         assertEquals("/console/login", browser.path());
-        assertTrue(browser.find("#login-error").getText().contains("not valid"));
+        assertTrue(browser.text("#login-error").contains("not valid"));
         assertNull(browser.driver.manage().getCookieNamed(ConsoleSessions.COOKIE));
         browser.open("/console");
         assertEquals("/console/login", browser.path(), "no session, no board");
@@ -121,10 +121,10 @@ class ConsoleBrowserTest {
     void stageLabelsFollowTheBrowsersLanguage() {
         try (Browser russian = new Browser(base, "ru")) {
             russian.login(CONSOLE_TOKEN);
-            assertEquals("Ревью", russian.find("section[data-stage=review] h2").getText().replaceAll("\\s*\\d+$", ""));
+            assertEquals("Ревью", russian.text("section[data-stage=review] h2").replaceAll("\\s*\\d+$", ""));
         }
         browser.login(CONSOLE_TOKEN);
-        assertEquals("Review", browser.find("section[data-stage=review] h2").getText().replaceAll("\\s*\\d+$", ""));
+        assertEquals("Review", browser.text("section[data-stage=review] h2").replaceAll("\\s*\\d+$", ""));
     }
 
     @Test
@@ -158,18 +158,18 @@ class ConsoleBrowserTest {
 
         browser.open("/console/leases");
         String row = "tr[data-item='" + task + "']";
-        assertEquals("monitor", browser.find(row + " .owner").getText());
-        assertTrue(browser.find(row).getText().contains("other-host"));
-        assertEquals("live", browser.find(row + " .m").getText());
+        assertEquals("monitor", browser.text(row + " .owner"));
+        assertTrue(browser.text(row).contains("other-host"));
+        assertEquals("live", browser.text(row + " .m"));
         browser.find(row + " a.button.danger").click();
-        String confirm = browser.find(".panel.warn").getText();
+        String confirm = browser.text(".panel.warn");
         assertTrue(confirm.contains("monitor") && confirm.contains("development") && confirm.contains("review")
                 && confirm.contains("token " + token), confirm);
         browser.find("#release-form input[name=reason]").sendKeys("owner wedged, checked by hand");
         browser.find("#confirm-release").click();
 
         assertTrue(browser.path().startsWith("/console/leases"));
-        assertTrue(browser.find("#notice").getText().contains("released the lease of " + task));
+        assertTrue(browser.text("#notice").contains("released the lease of " + task));
         String alert = browser.driver.findElements(By.cssSelector("#alerts li")).stream()
                 .map(org.openqa.selenium.WebElement::getText).filter(text -> text.contains(task)).findFirst()
                 .orElse("");
@@ -202,14 +202,14 @@ class ConsoleBrowserTest {
         browser.login(ADMIN_TOKEN);
         browser.open("/console/items/" + task);
         assertTrue(browser.present("tr.in-doubt"), "the in-doubt row is highlighted");
-        assertTrue(browser.find("tr.in-doubt.decide").getText().contains("#" + pr));
+        assertTrue(browser.text("tr.in-doubt.decide").contains("#" + pr));
         browser.find("#decide-merge_pr input[value=happened]").click();
         browser.find("#decide-merge_pr input[name=reason]").sendKeys("PR #" + pr + " shows merged in Gitea");
         browser.find("#decide-merge_pr button").click();
-        assertTrue(browser.find("#notice").getText().contains("marked happened"));
+        assertTrue(browser.text("#notice").contains("marked happened"));
         assertFalse(browser.present("tr.in-doubt"));
-        assertTrue(browser.find("#history").getText().contains("effect merge_pr marked happened"));
-        assertTrue(browser.find("#alerts").getText().contains("EffectDecided"));
+        assertTrue(browser.text("#history").contains("effect merge_pr marked happened"));
+        assertTrue(browser.text("#alerts").contains("EffectDecided"));
 
         transition(task, "review", "testing", "operator").then().statusCode(200).body("outcome", equalTo("advanced"));
         assertEquals("testing", stageOf(task));
@@ -229,9 +229,9 @@ class ConsoleBrowserTest {
                 .post("/tasks").then().statusCode(201);
         browser.login(CONSOLE_TOKEN);
 
-        assertEquals(title, browser.find("[data-item='" + task + "'] .title").getText());
+        assertEquals(title, browser.text("[data-item='" + task + "'] .title"));
         browser.open("/console/items/" + task);
-        assertTrue(browser.find("h1").getText().contains(title));
+        assertTrue(browser.text("h1").contains(title));
         assertNull(browser.script("return window.pwned;"));
         assertFalse(browser.present("#bold"));
     }
@@ -278,10 +278,10 @@ class ConsoleBrowserTest {
         browser.open("/console/leases/" + held + "/release");
         browser.screenshots("force-release");
         browser.open("/console/attention");
-        assertTrue(browser.find("#dead").getText().contains("no task for this Plane work item"));
+        assertTrue(browser.text("#dead").contains("no task for this Plane work item"));
         browser.screenshots("attention");
         browser.open("/console/runners");
-        assertTrue(browser.find("table").getText().contains("runner-shot"));
+        assertTrue(browser.text("table").contains("runner-shot"));
         browser.screenshots("runners");
         browser.open("/console/login");
         browser.screenshots("login");

@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -46,49 +47,36 @@ class OperatorEndpointsTest {
 
     @Inject
     OtherOwners others;
+    LivenessRegistration owner;
 
     @Test
     void aPostWithoutTheCsrfTokenIsRefusedAndReleasesNothing() {
-        String task = newTaskId("CSRF");
-        createTask(task, "acme/console", "development");
-        LivenessRegistration owner = others.register();
-        try {
-            others.acquire(task, owner, "monitor", "development", "review");
-            String admin = session("test-admin-token");
+        String task = leasedTask("CSRF");
+        String admin = session("test-admin-token");
 
-            given().cookie(ConsoleSessions.COOKIE, admin).contentType(ContentType.URLENC).formParam("reason", "x")
-                    .post("/console/leases/" + task + "/release")
-                    .then().statusCode(403).contentType(PROBLEM).body("detail", containsString("CSRF"));
-            given().cookie(ConsoleSessions.COOKIE, admin).contentType(ContentType.URLENC)
-                    .formParam("csrf", "forged").post("/console/leases/" + task + "/release")
-                    .then().statusCode(403).contentType(PROBLEM);
-            given().contentType(ContentType.URLENC).formParam("csrf", csrf(admin))
-                    .post("/console/leases/" + task + "/release").then().statusCode(403).contentType(PROBLEM);
+        given().cookie(ConsoleSessions.COOKIE, admin).contentType(ContentType.URLENC).formParam("reason", "x")
+                .post("/console/leases/" + task + "/release")
+                .then().statusCode(403).contentType(PROBLEM).body("detail", containsString("CSRF"));
+        given().cookie(ConsoleSessions.COOKIE, admin).contentType(ContentType.URLENC)
+                .formParam("csrf", "forged").post("/console/leases/" + task + "/release")
+                .then().statusCode(403).contentType(PROBLEM);
+        given().contentType(ContentType.URLENC).formParam("csrf", csrf(admin))
+                .post("/console/leases/" + task + "/release").then().statusCode(403).contentType(PROBLEM);
 
-            assertEquals(1, leases(task));
-            assertEquals(0, outbox(task, "LeaseReclaimed"));
-            assertEquals(1, history(task));
-        } finally {
-            owner.sever().await().atMost(Duration.ofSeconds(5));
-        }
+        assertEquals(1, leases(task));
+        assertEquals(0, outbox(task, "LeaseReclaimed"));
+        assertEquals(1, history(task));
     }
 
     @Test
     void aReadOnlySessionCannotActEvenWithItsOwnCsrfToken() {
-        String task = newTaskId("VIEW");
-        createTask(task, "acme/console", "development");
-        LivenessRegistration owner = others.register();
-        try {
-            others.acquire(task, owner, "monitor", "development", "review");
-            String viewer = session("test-console-token");
+        String task = leasedTask("VIEW");
+        String viewer = session("test-console-token");
 
-            given().cookie(ConsoleSessions.COOKIE, viewer).contentType(ContentType.URLENC)
-                    .formParam("csrf", csrf(viewer)).post("/console/leases/" + task + "/release")
-                    .then().statusCode(403).contentType(PROBLEM).body("detail", containsString("admin"));
-            assertEquals(1, leases(task));
-        } finally {
-            owner.sever().await().atMost(Duration.ofSeconds(5));
-        }
+        given().cookie(ConsoleSessions.COOKIE, viewer).contentType(ContentType.URLENC)
+                .formParam("csrf", csrf(viewer)).post("/console/leases/" + task + "/release")
+                .then().statusCode(403).contentType(PROBLEM).body("detail", containsString("admin"));
+        assertEquals(1, leases(task));
     }
 
     @Test
@@ -161,6 +149,46 @@ class OperatorEndpointsTest {
         assertEquals(1, outbox(key, "InboundReplayed"));
         admin().body("{}").post("/inbound/" + eventId + "/replay").then().statusCode(404).contentType(PROBLEM);
         assertEquals(1, outbox(key, "InboundReplayed"));
+    }
+
+    @Test
+    void theReapersPlaneDriftAlertsReachTheAttentionPageFromTheRealBroker() {
+        String task = newTaskId("DRIFT");
+        createTask(task, "acme/console", "review");
+        String drift = new io.vertx.core.json.JsonObject().put("eventId", UUID.randomUUID().toString())
+                .put("aggregateType", "task").put("aggregateId", task).put("eventType", "PlaneDriftUnresolved")
+                .put("occurredAt", java.time.Instant.now().plusSeconds(1).toString())
+                .put("payload", new io.vertx.core.json.JsonObject().put("stage", "review")
+                        .put("planeState", "Done").put("reason", "gates fail")).encode();
+        var kafka = new dev.baton.infra.test.KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
+        kafka.send(dev.baton.events.Topics.ALERTS, task, drift);
+        kafka.send(dev.baton.events.Topics.ALERTS, task, drift);
+        String viewer = session("test-console-token");
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> given()
+                .cookie(ConsoleSessions.COOKIE, viewer).get("/console/attention").then().extract().asString()
+                .contains(task));
+        assertEquals(1, count("SELECT count(*) FROM stage.console_alert WHERE work_item = ?", task),
+                "a redelivered alert is kept once");
+        String page = given().cookie(ConsoleSessions.COOKIE, viewer).get("/console/attention").asString();
+        assertTrue(page.contains("PlaneDriftUnresolved") && page.contains("gates fail"), page);
+    }
+
+    /** A task in development whose lease a live owner (another "process") holds. */
+    private String leasedTask(String prefix) {
+        String task = newTaskId(prefix);
+        createTask(task, "acme/console", "development");
+        owner = others.register();
+        others.acquire(task, owner, "monitor", "development", "review");
+        return task;
+    }
+
+    @AfterEach
+    void ownerGone() {
+        if (owner != null) {
+            owner.sever().await().atMost(Duration.ofSeconds(5));
+            owner = null;
+        }
     }
 
     /** A dead-lettered Plane "work item created" event, as the inbound path leaves one. */
