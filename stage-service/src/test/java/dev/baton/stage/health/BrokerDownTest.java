@@ -33,14 +33,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
 class BrokerDownTest {
 
-    /** Both Kafka channels aimed at a port nothing listens on. */
+    /** Every Kafka channel aimed at a port nothing listens on. */
     public static class NoBroker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             String nowhere = "127.0.0.1:" + closedPort();
             return Map.of(
                     "mp.messaging.outgoing.outbox.bootstrap.servers", nowhere,
-                    "mp.messaging.incoming.inbound.bootstrap.servers", nowhere);
+                    "mp.messaging.incoming.inbound.bootstrap.servers", nowhere,
+                    "mp.messaging.incoming.console-alerts.bootstrap.servers", nowhere);
         }
 
         private static int closedPort() {
