@@ -57,6 +57,9 @@ final class Browser implements AutoCloseable {
         open("/console/login");
         driver.findElement(By.id("token")).sendKeys(token);
         driver.findElement(By.id("login")).click();
+        // A click does not wait for the POST's answer: navigating on before it lands would lose the cookie.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> !path().startsWith("/console/login") || present("#login-error"));
     }
 
     WebElement find(String css) {
