@@ -26,9 +26,10 @@ public class JobRecovery implements BeforeLeaseRecovery {
 
     @Override
     public Uni<Void> run() {
-        return pool.withTransaction(jobs::requeueOrphans).invoke(ids -> {
-            if (!ids.isEmpty()) {
-                LOG.infof("requeued %d job(s) whose runner restarted: %s", ids.size(), ids);
+        return pool.withTransaction(c -> jobs.requeueOrphans(c, null)).invoke(requeued -> {
+            if (!requeued.isEmpty()) {
+                LOG.infof("requeued %d job(s) whose runner restarted: %s", requeued.size(),
+                        requeued.stream().map(JobRepository.Requeued::id).toList());
             }
         }).replaceWithVoid();
     }

@@ -49,7 +49,7 @@ public class JobRepository {
             RETURNING j.*""";
     static final String FIND = "SELECT " + COLUMNS + " FROM stage.job WHERE id = $1";
     static final String RECORD_EXIT = """
-            UPDATE stage.job SET exit_code = $2, exit_at = now()
+            UPDATE stage.job SET exit_code = $2, exit_at = now(), detail = coalesce($3, detail)
             WHERE id = $1 AND status = 'running' AND exit_code IS NULL
             RETURNING id""";
     /** Claim-before-act: only the caller that moves the status from {@code expected} wins. */
@@ -58,8 +58,9 @@ public class JobRepository {
             WHERE id = $1 AND status = $2
             RETURNING\s""" + COLUMNS;
     static final String INSERT_RUN = """
-            INSERT INTO stage.agent_run (job_id, task_id, agent, model, effort, attempt, cost_usd, tokens_in, tokens_out)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            INSERT INTO stage.agent_run (job_id, task_id, agent, model, effort, attempt, cost_usd, tokens_in, tokens_out,
+                                         exit_code, reason)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             RETURNING id""";
     static final String OPEN = "SELECT " + COLUMNS + " FROM stage.job WHERE status IN ('queued', 'running') "
             + "ORDER BY queued_at, id";
@@ -84,14 +85,17 @@ public class JobRepository {
             LEFT JOIN stage.instance i ON i.boot_id = l.owner_instance
             WHERE j.status = 'running'
             ORDER BY j.started_at""".formatted(LivenessRegistration.LIVE_SQL);
-    /** Running jobs without an exit whose runner registered again since: their agent is gone. */
+    /**
+     * Running jobs without an exit whose runner registered again since: their agent is gone. {@code $1}
+     * = one runner's id (it just registered), or NULL for all runners.
+     */
     static final String REQUEUE_ORPHANS = """
             UPDATE stage.job j
             SET status = 'queued', runner_id = NULL, runner_boot_id = NULL, started_at = NULL,
                 detail = 'requeued: runner ' || j.runner_id || ' restarted'
             FROM stage.runner r
             WHERE j.status = 'running' AND j.exit_code IS NULL AND r.runner_id = j.runner_id
-              AND r.boot_id IS DISTINCT FROM j.runner_boot_id
+              AND r.boot_id IS DISTINCT FROM j.runner_boot_id AND ($1::text IS NULL OR j.runner_id = $1)
             RETURNING j.id, j.task_id, j.stage""";
 
     /** A running job as the reaper sees it. */
@@ -105,9 +109,9 @@ public class JobRepository {
                              boolean live) {
     }
 
-    /** An agent run as reported by a runner. */
+    /** An agent run as reported by a runner; {@code exitCode} and {@code reason} are optional. */
     public record AgentRun(String agent, String model, String effort, int attempt, BigDecimal costUsd, long tokensIn,
-                           long tokensOut) {
+                           long tokensOut, Integer exitCode, String reason) {
     }
 
     public Uni<Void> registerRunner(SqlClient client, String runnerId, String bootId) {
@@ -138,9 +142,9 @@ public class JobRepository {
         return client.preparedQuery(FIND).execute(Tuple.of(id)).map(JobRepository::single);
     }
 
-    /** @return true if this call recorded the exit code */
-    public Uni<Boolean> recordExit(SqlClient client, long id, int code) {
-        return client.preparedQuery(RECORD_EXIT).execute(Tuple.of(id, code)).map(rows -> rows.rowCount() == 1);
+    /** @return true if this call recorded the exit code ({@code reason}, if any, becomes the job's detail) */
+    public Uni<Boolean> recordExit(SqlClient client, long id, int code, String reason) {
+        return client.preparedQuery(RECORD_EXIT).execute(Tuple.of(id, code, reason)).map(rows -> rows.rowCount() == 1);
     }
 
     /** @return the job after the claim if this call won it */
@@ -151,7 +155,7 @@ public class JobRepository {
     public Uni<Long> insertRun(SqlClient client, Job job, AgentRun run) {
         return client.preparedQuery(INSERT_RUN)
                 .execute(Tuple.from(new Object[] {job.id(), job.taskId(), run.agent(), run.model(), run.effort(),
-                        run.attempt(), run.costUsd(), run.tokensIn(), run.tokensOut()}))
+                        run.attempt(), run.costUsd(), run.tokensIn(), run.tokensOut(), run.exitCode(), run.reason()}))
                 .map(rows -> rows.iterator().next().getLong("id"));
     }
 
@@ -182,12 +186,17 @@ public class JobRepository {
         });
     }
 
-    /** Requeues running jobs whose runner restarted before recording an exit; their task ids. */
-    public Uni<List<Long>> requeueOrphans(SqlClient client) {
-        return client.query(REQUEUE_ORPHANS).execute().map(rows -> {
-            List<Long> ids = new ArrayList<>();
-            rows.forEach(row -> ids.add(row.getLong("id")));
-            return ids;
+    /** A job put back in the queue. */
+    public record Requeued(long id, String taskId, String stage) {
+    }
+
+    /** Requeues running jobs whose runner ({@code runnerId}, or any if null) restarted before recording an exit. */
+    public Uni<List<Requeued>> requeueOrphans(SqlClient client, String runnerId) {
+        return client.preparedQuery(REQUEUE_ORPHANS).execute(Tuple.of(runnerId)).map(rows -> {
+            List<Requeued> requeued = new ArrayList<>();
+            rows.forEach(row -> requeued.add(new Requeued(row.getLong("id"), row.getString("task_id"),
+                    row.getString("stage"))));
+            return requeued;
         });
     }
 

@@ -10,6 +10,7 @@ import dev.baton.stage.repository.TaskRepository;
 import dev.baton.stage.transition.TransitionRequest;
 import dev.baton.stage.transition.TransitionResult;
 import dev.baton.stage.transition.TransitionService;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -53,8 +54,25 @@ public class JobService {
     public record Finalized(String claim, String status, GateReport gates, TransitionResult transition) {
     }
 
-    public Uni<Void> registerRunner(String runnerId, String bootId) {
-        return pool.withTransaction(c -> jobs.registerRunner(c, runnerId, bootId));
+    /**
+     * A runner registers with a fresh boot id. In the same transaction the jobs its previous boot was
+     * running without an exit go back to the queue, each with a {@code JobQueued} (their agent died
+     * with that process), so a restarted runner's job runs once more at once instead of waiting for
+     * stage-service's own restart or the reaper.
+     */
+    public Uni<List<JobRepository.Requeued>> registerRunner(String runnerId, String bootId) {
+        return pool.withTransaction(c -> jobs.registerRunner(c, runnerId, bootId)
+                .flatMap(registered -> jobs.requeueOrphans(c, runnerId))
+                .call(requeued -> Multi.createFrom().iterable(requeued)
+                        .onItem().transformToUniAndConcatenate(job -> outbox.transition(c, job.taskId(), "JobQueued",
+                                new JsonObject().put("taskId", job.taskId()).put("jobId", job.id())
+                                        .put("stage", job.stage())))
+                        .collect().asList()))
+                .invoke(requeued -> {
+                    if (!requeued.isEmpty()) {
+                        relay.wake();
+                    }
+                });
     }
 
     public Uni<Optional<Job>> pick(String runnerId, List<String> stages) {
@@ -76,13 +94,14 @@ public class JobService {
                         .put("runId", runId).put("agent", run.agent()).put("model", run.model())
                         .put("effort", run.effort()).put("attempt", run.attempt())
                         .put("costUsd", run.costUsd().toPlainString()).put("tokensIn", run.tokensIn())
-                        .put("tokensOut", run.tokensOut())))))
+                        .put("tokensOut", run.tokensOut()).put("exitCode", run.exitCode())
+                        .put("reason", run.reason())))))
                 .invoke(ignored -> relay.wake());
     }
 
-    /** Records the exit code once; the same code again is an idempotent success. */
-    public Uni<Job> recordExit(long jobId, int code) {
-        return pool.withTransaction(c -> jobs.recordExit(c, jobId, code).flatMap(recorded -> jobs.find(c, jobId)
+    /** Records the exit code (and why) once; the same code again is an idempotent success. */
+    public Uni<Job> recordExit(long jobId, int code, String reason) {
+        return pool.withTransaction(c -> jobs.recordExit(c, jobId, code, reason).flatMap(recorded -> jobs.find(c, jobId)
                 .map(found -> {
                     Job job = found.orElseThrow(() -> ProblemException.notFound("no job " + jobId));
                     if (!recorded && !(job.exitCode() != null && job.exitCode() == code)) {

@@ -31,13 +31,13 @@ public class JobResource {
     public record Pick(String runnerId, List<String> stages) {
     }
 
-    /** {@code POST /jobs/{id}/runs}. */
+    /** {@code POST /jobs/{id}/runs}; {@code exitCode} and {@code reason} (how the attempt ended) are optional. */
     public record Run(String agent, String model, String effort, Integer attempt, BigDecimal costUsd, Long tokensIn,
-                      Long tokensOut) {
+                      Long tokensOut, Integer exitCode, String reason) {
     }
 
-    /** {@code POST /jobs/{id}/exit}. */
-    public record Exit(Integer code) {
+    /** {@code POST /jobs/{id}/exit}; {@code reason} (optional) becomes the job's detail. */
+    public record Exit(Integer code, String reason) {
     }
 
     /** {@code POST /jobs/{id}/claim}. */
@@ -83,7 +83,8 @@ public class JobResource {
             throw ProblemException.badRequest("attempt must be >= 1; costUsd, tokensIn and tokensOut must be >= 0");
         }
         return jobs.recordRun(id, new JobRepository.AgentRun(agent, TaskResource.optional("model", body.model()),
-                        TaskResource.optional("effort", body.effort()), attempt, cost, in, out))
+                        TaskResource.optional("effort", body.effort()), attempt, cost, in, out, body.exitCode(),
+                        TaskResource.optional("reason", body.reason())))
                 .map(runId -> Response.status(201).entity(Map.of("runId", runId, "jobId", id)).build());
     }
 
@@ -94,7 +95,7 @@ public class JobResource {
         if (body == null || body.code() == null) {
             throw ProblemException.badRequest("a JSON body {code} is required");
         }
-        return jobs.recordExit(id, body.code());
+        return jobs.recordExit(id, body.code(), TaskResource.optional("reason", body.reason()));
     }
 
     @POST

@@ -1,6 +1,7 @@
 package dev.baton.stage.rest;
 
 import dev.baton.stage.ProblemException;
+import dev.baton.stage.job.JobRepository;
 import dev.baton.stage.job.JobService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -29,14 +30,15 @@ public class RunnerResource {
     }
 
     @POST
-    @Operation(summary = "A runner registers at start with a fresh boot id")
-    public Uni<Map<String, String>> register(RegisterRunner body) {
+    @Operation(summary = "A runner registers at start with a fresh boot id; its previous boot's unfinished jobs are requeued")
+    public Uni<Map<String, Object>> register(RegisterRunner body) {
         if (body == null) {
             throw ProblemException.badRequest("a JSON body {runnerId, bootId} is required");
         }
         String runnerId = TaskResource.required("runnerId", body.runnerId());
         String bootId = TaskResource.required("bootId", body.bootId());
-        return jobs.registerRunner(runnerId, bootId).replaceWith(Map.of("runnerId", runnerId, "bootId", bootId));
+        return jobs.registerRunner(runnerId, bootId).map(requeued -> Map.of("runnerId", runnerId, "bootId", bootId,
+                "requeued", requeued.stream().map(JobRepository.Requeued::id).toList()));
     }
 
 }

@@ -236,6 +236,66 @@ class RunnerProtocolTest {
     }
 
     @Test
+    void aRunnerRegisteringAgainRequeuesItsUnfinishedJobsOnceAndNoOneElses() {
+        String lost = newTaskId("REQ");
+        String exited = newTaskId("REQ");
+        String others = newTaskId("REQ");
+        for (String task : List.of(lost, exited, others)) {
+            createTask(task, "acme/requeue", "created");
+            transition(task, "created", "analysis", "operator").then().statusCode(200);
+        }
+        Runner restarting = new Runner("restarting-" + lost);
+        Runner other = new Runner("other-" + lost);
+        long lostJob = pickFor(restarting, lost);
+        long exitedJob = pickFor(restarting, exited);
+        long othersJob = pickFor(other, others);
+        given().contentType(ContentType.JSON).body("{\"code\":0}").post("/jobs/" + exitedJob + "/exit").then()
+                .statusCode(200);
+
+        restarting.register();
+        restarting.register();
+
+        assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ? AND status = 'queued' "
+                + "AND detail LIKE 'requeued: runner % restarted'", lost), "the job without an exit is queued again");
+        assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ?", lost), "the same job, not a new one");
+        assertEquals(2, count("SELECT count(*) FROM stage.outbox WHERE aggregate_id = ? AND event_type = 'JobQueued'",
+                lost), "one JobQueued when the stage was entered, one for the requeue, none for the second register");
+        assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ? AND status = 'running'", exited),
+                "an exit was recorded: finalisation (or the reaper's Tier 2) finishes it, no requeue");
+        assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ? AND status = 'running'", others),
+                "another runner's job is untouched");
+        assertEquals(lostJob, pickFor(restarting, lost));
+        assertTrue(othersJob > 0);
+    }
+
+    @Test
+    void anAttemptsExitCodeAndReasonAreRecordedWithTheRunAndTheExit() {
+        String task = newTaskId("WHY");
+        createTask(task, "acme/why", "created");
+        transition(task, "created", "analysis", "operator").then().statusCode(200);
+        long job = pickFor(new Runner("why-" + task), task);
+        given().contentType(ContentType.JSON).body("""
+                {"agent":"analyst","attempt":1,"exitCode":127,"reason":"agent program nope cannot be started"}""")
+                .post("/jobs/" + job + "/runs").then().statusCode(201);
+        given().contentType(ContentType.JSON).body("{\"code\":127,\"reason\":\"agent program nope cannot be started\"}")
+                .post("/jobs/" + job + "/exit").then().statusCode(200).body("exitCode", equalTo(127))
+                .body("detail", equalTo("agent program nope cannot be started"));
+        assertEquals(1, count("SELECT count(*) FROM stage.agent_run WHERE task_id = ? AND exit_code = 127 "
+                + "AND reason = 'agent program nope cannot be started'", task));
+    }
+
+    private static long pickFor(Runner runner, String task) {
+        for (int i = 0; i < 50; i++) {
+            io.restassured.response.Response picked = runner.pick("analysis");
+            assertEquals(200, picked.statusCode(), "a queued job for " + task);
+            if (task.equals(picked.path("taskId"))) {
+                return ((Number) picked.path("id")).longValue();
+            }
+        }
+        throw new AssertionError("no job of " + task + " among the queued ones");
+    }
+
+    @Test
     void oneSweepTurnPerInterval() {
         given().contentType(ContentType.JSON).body("{\"holder\":\"reaper-a\",\"intervalS\":60}")
                 .post("/sweeps/job-reaper-test/claim").then().statusCode(200).body("granted", equalTo(true));
