@@ -58,6 +58,12 @@ public final class Preflight {
         return this;
     }
 
+    /** Problems a service found with checks of its own (e.g. a definitions file), each one line. */
+    public Preflight problems(List<String> found) {
+        problems.addAll(found);
+        return this;
+    }
+
     public List<String> problems() {
         return List.copyOf(problems);
     }

@@ -1,4 +1,4 @@
-package dev.baton.e2e;
+package dev.baton.infra;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +45,7 @@ public final class ServiceProcess implements AutoCloseable {
             throws IOException {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw -B -ntp -DskipTests install)");
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw -B -ntp -DskipTests package)");
         }
         Files.createDirectories(log.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

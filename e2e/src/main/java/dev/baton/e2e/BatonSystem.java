@@ -2,6 +2,7 @@ package dev.baton.e2e;
 
 import dev.baton.infra.EmbeddedPostgresServer;
 import dev.baton.infra.KafkaProcess;
+import dev.baton.infra.ServiceProcess;
 import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
 

@@ -46,8 +46,12 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  *       as a real Gitea would after a client gave up), {@code GET .../pulls/{n}/merge} 204 once merged
  *       else 404, {@code POST .../actions/workflows/{w}/dispatches} 204 and records a run titled with
  *       the {@code idempotency_key} input (the workflows set {@code run-name} to it), and
- *       {@code GET .../actions/runs} lists those runs, completed with {@link #runConclusion}.</li>
- *   <li>Plane: {@code PATCH} of a work item and comments, answered 200/201.</li>
+ *       {@code GET .../actions/runs} lists those runs, completed with {@link #runConclusion}.
+ *       {@code POST .../pulls} opens a pull request from a branch of the {@link #git() git server}
+ *       (409 with Gitea's message when that branch already has an open one), {@code GET .../pulls}
+ *       lists them. The repositories themselves are real git over HTTP: {@link #git()}.</li>
+ *   <li>Plane: {@code PATCH} of a work item (200) and comments (201; 409 for a second comment with
+ *       the same {@code external_id}, as Plane answers).</li>
  *   <li>Telegram: {@code sendMessage}, {@code editMessageText} and {@code deleteMessage} of the one
  *       bot token given, with fresh message ids and the Bot API's own error bodies ("message is not
  *       modified", "message to edit not found", 401 for another token).</li>
@@ -63,6 +67,7 @@ public final class FakeOutside implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REPO = Pattern.compile("/api/v1/repos/([^/]+)/([^/]+)/.*");
     private static final Pattern PULL = Pattern.compile("/api/v1/repos/([^/]+/[^/]+)/pulls/(\\d+)/merge");
+    private static final Pattern PULLS = Pattern.compile("/api/v1/repos/([^/]+/[^/]+)/pulls");
     private static final Pattern WORKFLOW = Pattern.compile("/api/v1/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/dispatches");
     private static final String BOT = "/bot" + TELEGRAM_TOKEN;
 
@@ -75,6 +80,9 @@ public final class FakeOutside implements AutoCloseable {
     private final AtomicLong runIds = new AtomicLong(4000);
     private final Map<Long, Map<Long, String>> chats = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong(100);
+    private final Map<String, List<Map<String, Object>>> pulls = new ConcurrentHashMap<>();
+    private final Map<String, String> planeComments = new ConcurrentHashMap<>();
+    private final FakeGitServer git;
     private volatile Consumer<String> telegramTexts = text -> { };
 
     private FakeOutside(int port) {
@@ -82,6 +90,31 @@ public final class FakeOutside implements AutoCloseable {
                 .disableRequestJournal().containerThreads(24));
         server.start();
         stubs();
+        try {
+            git = FakeGitServer.start(java.nio.file.Files.createTempDirectory("baton-fake-git"), 0);
+        } catch (IOException e) {
+            server.stop();
+            throw new UncheckedIOException(e);
+        }
+        git.createRepo(WebhookPayloads.REPO);
+    }
+
+    /** The git repositories the fake Gitea serves (clone and push over HTTP). */
+    public FakeGitServer git() {
+        return git;
+    }
+
+    /** Pull requests opened through {@code POST .../pulls} of {@code repo}, in order. */
+    public List<Map<String, Object>> pullRequests(String repo) {
+        List<Map<String, Object>> of = pulls.getOrDefault(repo, List.of());
+        synchronized (of) {
+            return List.copyOf(of);
+        }
+    }
+
+    /** Plane comments accepted, by {@code external_id}: their HTML. */
+    public Map<String, String> planeComments() {
+        return Map.copyOf(planeComments);
     }
 
     /** Starts on {@code port} (0: any free port) on the loopback interface. */
@@ -136,6 +169,11 @@ public final class FakeOutside implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        try {
+            git.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("the fake git server did not stop", e);
+        }
     }
 
     private void stubs() {
@@ -148,12 +186,13 @@ public final class FakeOutside implements AutoCloseable {
                 .willReturn(aResponse().withTransformers(Stateful.NAME)));
         server.stubFor(get(urlPathMatching("/api/v1/repos/[^/]+/[^/]+/actions/runs"))
                 .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(any(urlPathMatching("/api/v1/repos/[^/]+/[^/]+/pulls"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
         // Plane.
         server.stubFor(patch(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/?"))
                 .willReturn(aResponse().withTransformers(Stateful.NAME)));
         server.stubFor(post(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/comments/?"))
-                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
-                        .withBody("{\"id\":\"6a0e3c1b-2f4d-4e5a-9b8c-7d6e5f4a3b2c\",\"comment_html\":\"<p>ok</p>\"}")));
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
         // Telegram: the one token; any other gets the Bot API's 401.
         server.stubFor(post(urlPathMatching("/bot[^/]+/.*")).atPriority(9)
                 .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
@@ -200,6 +239,16 @@ public final class FakeOutside implements AutoCloseable {
                     return dispatch(workflow.group(1), workflow.group(2),
                             JSON.readTree(event.getRequest().getBodyAsString()));
                 }
+                Matcher pullList = PULLS.matcher(path);
+                if (pullList.matches()) {
+                    return "POST".equals(method)
+                            ? openPull(pullList.group(1), JSON.readTree(event.getRequest().getBodyAsString()))
+                            : json(200, pullRequests(pullList.group(1)).stream()
+                                    .filter(pr -> "open".equals(pr.get("state"))).toList());
+                }
+                if (path.matches(".*/work-items/[^/]+/comments/?") && "POST".equals(method)) {
+                    return comment(JSON.readTree(event.getRequest().getBodyAsString()));
+                }
                 if (path.endsWith("/actions/runs")) {
                     Matcher repo = REPO.matcher(path);
                     repo.matches();
@@ -229,6 +278,48 @@ public final class FakeOutside implements AutoCloseable {
             }
             return new ResponseDefinitionBuilder().withStatus(200)
                     .withFixedDelay((int) mergeHold.get().toMillis()).build();
+        }
+
+        private ResponseDefinition openPull(String repo, JsonNode body) {
+            String head = body.path("head").asText("");
+            String base = body.path("base").asText("main");
+            java.util.Optional<String> sha = git.head(repo, head);
+            if (sha.isEmpty()) {
+                return json(404, Map.of("message", "The target couldn't be found.", "url", "http://127.0.0.1/api/swagger"));
+            }
+            List<Map<String, Object>> of = pulls.computeIfAbsent(repo, r -> new ArrayList<>());
+            synchronized (of) {
+                for (Map<String, Object> open : of) {
+                    if ("open".equals(open.get("state")) && head.equals(((Map<?, ?>) open.get("head")).get("ref"))) {
+                        return json(409, Map.of("message", "pull request already exists for these targets [id: "
+                                + open.get("id") + ", issue_id: " + open.get("number") + ", head_repo_id: 1, "
+                                + "base_repo_id: 1, head_branch: " + head + ", base_branch: " + base + "]",
+                                "url", "http://127.0.0.1/api/swagger"));
+                    }
+                }
+                int number = of.size() + 1;
+                Map<String, Object> pr = new LinkedHashMap<>();
+                pr.put("id", 9000 + number);
+                pr.put("number", number);
+                pr.put("html_url", baseUrl() + "/" + repo + "/pulls/" + number);
+                pr.put("state", "open");
+                pr.put("title", body.path("title").asText(""));
+                pr.put("body", body.path("body").asText(""));
+                pr.put("head", Map.of("ref", head, "sha", sha.get()));
+                pr.put("base", Map.of("ref", base));
+                of.add(pr);
+                return json(201, pr);
+            }
+        }
+
+        private ResponseDefinition comment(JsonNode body) {
+            String externalId = body.path("external_id").asText("");
+            if (!externalId.isEmpty() && planeComments.putIfAbsent(externalId, body.path("comment_html").asText()) != null) {
+                return json(409, Map.of("error", "Comment with the same external id and external source already exists",
+                        "id", "6a0e3c1b-2f4d-4e5a-9b8c-7d6e5f4a3b2c"));
+            }
+            return json(201, Map.of("id", java.util.UUID.randomUUID().toString(),
+                    "comment_html", body.path("comment_html").asText("")));
         }
 
         private ResponseDefinition dispatch(String repo, String workflow, JsonNode body) {

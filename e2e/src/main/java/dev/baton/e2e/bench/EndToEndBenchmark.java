@@ -2,8 +2,8 @@ package dev.baton.e2e.bench;
 
 import dev.baton.e2e.BatonSystem;
 import dev.baton.e2e.PipelineDriver;
-import dev.baton.e2e.ServiceProcess;
 import dev.baton.infra.LocalInfra;
+import dev.baton.infra.ServiceProcess;
 import dev.baton.infra.fake.WebhookPayloads;
 
 import java.nio.charset.StandardCharsets;
