@@ -226,7 +226,8 @@ public final class LocalInfra {
         FakeOutside fake = FakeOutside.start(port);
         owned.add(fake);
         LOG.info("fake Gitea, Plane and Telegram Bot API on " + fake.baseUrl()
-                + " (current Telegram messages: " + fake.baseUrl() + "/__fake/telegram/messages)");
+                + " (current Telegram messages: " + fake.baseUrl() + "/__fake/telegram/messages); git repositories on "
+                + fake.git().baseUrl());
         Map<String, String> defaults = ordered(
                 "BATON_GITEA_URL", fake.baseUrl(),
                 "BATON_PLANE_URL", fake.baseUrl(),
@@ -235,7 +236,8 @@ public final class LocalInfra {
                 "BATON_TELEGRAM_CHAT_ID", FakeOutside.TELEGRAM_CHAT,
                 "BATON_PLANE_WEBHOOK_SECRET", WebhookPayloads.PLANE_SECRET,
                 "BATON_GITEA_WEBHOOK_SECRET", WebhookPayloads.GITEA_SECRET,
-                "BATON_SELF_REPO", WebhookPayloads.REPO);
+                "BATON_SELF_REPO", WebhookPayloads.REPO,
+                "BATON_RUNNER_GIT_URL", fake.git().urlTemplate());
         Map<String, String> given = new LinkedHashMap<>();
         defaults.forEach((key, value) -> {
             if (env.getOrDefault(key, "").isBlank()) {

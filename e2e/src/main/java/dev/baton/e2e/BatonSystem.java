@@ -18,14 +18,16 @@ import java.util.Map;
 /**
  * The whole system on this machine, as it ships: a real PostgreSQL (a child process), a real Kafka
  * broker (a child process, so a fault test can kill it and start it again on the same port and log
- * directories), the fake outside world in this JVM, and the four packaged services as processes on
- * free ports, wired to each other through their environment only. The end-to-end test and the end-to-end benchmark
+ * directories), the fake outside world (with real git repositories) in this JVM, and the five
+ * packaged services as processes on free ports, wired to each other through their environment
+ * only; the agent-runner runs the example agents of {@code agents/agents.json}. The end-to-end test
+ * and the end-to-end benchmark
  * start it the same way.
  */
 public final class BatonSystem implements AutoCloseable {
 
     public static final List<String> SERVICES = List.of("webhook-gateway", "stage-service", "reaper-service",
-            "notifier-service");
+            "notifier-service", "agent-runner");
 
     private final Path root;
     private final Path logs;
@@ -62,6 +64,10 @@ public final class BatonSystem implements AutoCloseable {
         env.put("BATON_PLANE_WEBHOOK_SECRET", WebhookPayloads.PLANE_SECRET);
         env.put("BATON_GITEA_WEBHOOK_SECRET", WebhookPayloads.GITEA_SECRET);
         env.put("BATON_ADMIN_TOKEN", "e2e-admin-token");
+        env.put("BATON_AGENTS_FILE", root.resolve("agents/agents.json").toString());
+        env.put("BATON_RUNNER_GIT_URL", outside.git().urlTemplate());
+        env.put("BATON_RUNNER_WORKDIR", logs.resolve("runner").toString());
+        env.put("BATON_RUNNER_ID", "e2e-runner");
         env.putAll(overrides);
     }
 
@@ -107,14 +113,14 @@ public final class BatonSystem implements AutoCloseable {
         return running.get(name);
     }
 
-    /** How long after the start of all four each service was first seen ready (they start together). */
+    /** How long after the start of all five each service was first seen ready (they start together). */
     public Map<String, Duration> readyAfter() {
         return readyAfter;
     }
 
-    public PipelineDriver driver(String runnerId) {
+    public PipelineDriver driver() {
         return new PipelineDriver(service("webhook-gateway").url(), service("stage-service").url(),
-                WebhookPayloads.PLANE_SECRET, WebhookPayloads.GITEA_SECRET, runnerId);
+                WebhookPayloads.PLANE_SECRET, WebhookPayloads.GITEA_SECRET);
     }
 
     /** The broker is SIGKILLed, {@code whileDown} runs, then it starts again on the same port and log directories. */

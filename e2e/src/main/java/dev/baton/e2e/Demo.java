@@ -18,11 +18,14 @@ import java.util.UUID;
 
 /**
  * {@code ./baton demo}: against a running {@code ./baton up}, one work item from a signed Plane
- * webhook to {@code done}. It plays Plane, Gitea and the agent runner over the wire, and after
- * every transition prints the tracker card as the local fake Telegram holds it.
+ * webhook to {@code done}. It plays only the people and CI — Plane webhooks (a person moves the
+ * work item), Gitea's CI status — over the wire; the agent-runner runs the example agent of every
+ * worked stage for real (clone, commit, push, pull request). After every transition it prints the
+ * tracker card as the local fake Telegram holds it, and where each agent's log is.
  *
  * <p>Usage: {@code Demo <infra.env>} (the file {@code ./baton up} writes); the services are on their
- * default ports unless {@code BATON_GATEWAY_URL} / {@code BATON_STAGE_URL} say otherwise.
+ * default ports unless {@code BATON_GATEWAY_URL} / {@code BATON_STAGE_URL} / {@code BATON_RUNNER_URL}
+ * say otherwise.
  */
 public final class Demo {
 
@@ -33,13 +36,20 @@ public final class Demo {
     private final PipelineDriver driver;
     private final String fake;
     private final String stageUrl;
+    private final String giteaUrl;
+    private final String runnerUrl;
+    private final String repo;
     private final Map<String, String> labels = new HashMap<>();
+    private final Map<Long, String> jobs = new java.util.LinkedHashMap<>();
     private String lastCard = "";
 
-    private Demo(PipelineDriver driver, String fake, String stageUrl) {
+    private Demo(PipelineDriver driver, String fake, String stageUrl, String giteaUrl, String runnerUrl, String repo) {
         this.driver = driver;
         this.fake = fake;
         this.stageUrl = stageUrl;
+        this.giteaUrl = giteaUrl;
+        this.runnerUrl = runnerUrl;
+        this.repo = repo;
     }
 
     public static void main(String[] args) throws Exception {
@@ -60,8 +70,10 @@ public final class Demo {
         }
         String gateway = env.getOrDefault("BATON_GATEWAY_URL", "http://127.0.0.1:8080");
         String stage = env.getOrDefault("BATON_STAGE_URL", "http://127.0.0.1:8081");
-        PipelineDriver driver = new PipelineDriver(gateway, stage, planeSecret, giteaSecret, "demo-runner");
-        new Demo(driver, env.get("BATON_FAKE_URL"), stage).run();
+        PipelineDriver driver = new PipelineDriver(gateway, stage, planeSecret, giteaSecret);
+        new Demo(driver, env.get("BATON_FAKE_URL"), stage, env.getOrDefault("BATON_GITEA_URL", "http://127.0.0.1:3000"),
+                env.getOrDefault("BATON_RUNNER_URL", "http://127.0.0.1:8084"),
+                env.getOrDefault("BATON_INBOUND_DEFAULT_REPO", env.getOrDefault("BATON_SELF_REPO", "baton/baton"))).run();
     }
 
     private void run() throws Exception {
@@ -76,32 +88,26 @@ public final class Demo {
         String item = driver.planeCreated(planeId, project, sequence, SOON);
         say("stage-service created task " + item + "; the Telegram card:");
         showCard(item, "created");
-        driver.registerRunner();
 
-        step(item, "Plane: alice moves " + item + " to Analysis", "analysis",
+        step(item, "Plane: alice moves " + item + " to Analysis; the agent-runner clones " + repo
+                + " and runs the analysis agent (agents/examples/analysis.sh)", "brd-approval",
                 () -> driver.planeStateChanged(planeId, project, sequence, "Analysis"));
-        step(item, "runner: the analysis agent runs ($0.12) and exits 0; finalize → monitor asks to advance",
-                "brd-approval", () -> driver.work(item, "analysis", 0.12));
-        step(item, "Plane: the product owner approves the BRD by moving " + item + " to Architecture", "architecture",
+        step(item, "Plane: the product owner approves the BRD by moving " + item + " to Architecture;"
+                + " the architecture agent runs", "development",
                 () -> driver.planeStateChanged(planeId, project, sequence, "Architecture"));
-        step(item, "runner: the architecture agent runs ($0.31)", "development",
-                () -> driver.work(item, "architecture", 0.31));
-        say("Gitea: the coding agent opens pull request #" + sequence + " from feature/" + item + "-lease");
-        driver.giteaPullRequestOpened(item, sequence);
-        driver.awaitGate(item, "pr_open", SOON);
-        step(item, "runner: the development agent runs twice ($0.84, then $0.46 on the retry)", "review",
-                () -> driver.work(item, "development", 0.84, 0.46));
-        say("Gitea: CI reports success for the pull request's head commit");
-        driver.giteaStatus(item, "success");
-        driver.awaitGate(item, "ci_green", SOON);
-        step(item, "runner: the review agent approves ($0.22); the transition merges the PR in Gitea, once",
-                "testing", () -> driver.work(item, "review", 0.22));
-        driver.post("/tasks/" + item + "/coverage", "{\"percent\":87.5}");
-        step(item, "runner: tests pass at 87.5% coverage ($0.18); the floor is raised and the image rebuilt",
-                "deploy-staging", () -> driver.work(item, "testing", 0.18));
-        driver.post("/tasks/" + item + "/deploy-status", "{\"environment\":\"staging\",\"state\":\"success\"}");
-        step(item, "runner: staging is healthy; the transition starts the production deploy workflow", "deploy",
-                () -> driver.work(item, "deploy-staging"));
+        say("the development agent commits on baton/" + item + "; the runner pushes the branch and opens the"
+                + " pull request in Gitea");
+        PipelineDriver.PullRequest pr = driver.awaitPullRequest(giteaUrl, repo, "baton/" + item, SOON);
+        say("Gitea: pull request #" + pr.number() + " is open at " + pr.headSha().substring(0, 10)
+                + "; CI reports success for that commit");
+        driver.giteaStatus(item, pr.headSha(), "success");
+        step(item, "the development job ended; its finalize moved " + item + " on", "review", () -> { });
+        step(item, "runner: the review agent waits for green CI and approves; the transition merges the PR in"
+                + " Gitea, once", "testing", () -> { });
+        step(item, "runner: the testing agent reports 87.5% coverage; the floor is raised and the image rebuilt",
+                "deploy-staging", () -> { });
+        step(item, "runner: the staging deploy agent reports a healthy staging; the transition starts the"
+                + " production deploy workflow", "deploy", () -> { });
         say("reaper-service: the deploy finalizer follows the deploy run (it sweeps every BATON_FINALIZER_INTERVAL,"
                 + " 30 s by default)...");
         driver.awaitStage(item, "done", Duration.ofSeconds(120));
@@ -117,9 +123,23 @@ public final class Demo {
     private void step(String item, String what, String stage, Action action) throws Exception {
         say(what);
         action.run();
-        driver.awaitStage(item, stage, SOON);
+        PipelineDriver.awaitTrue(() -> {
+            noteJobs(item);
+            return stage.equals(driver.get("/tasks/" + item).body().path("task").path("stage").asText());
+        }, SOON, item + " at " + stage);
         say(item + " is now at " + stage + "; the Telegram card:");
         showCard(item, stage);
+    }
+
+    /** The jobs of the item stage-service shows open (queued or running), so their logs can be named. */
+    private void noteJobs(String item) throws Exception {
+        for (JsonNode job : driver.get("/queue").body().path("jobs")) {
+            if (item.equals(job.path("taskId").asText()) && jobs.putIfAbsent(job.path("id").asLong(),
+                    job.path("stage").asText()) == null) {
+                say("  the " + job.path("stage").asText() + " agent's log: " + runnerUrl + "/jobs/"
+                        + job.path("id").asLong() + "/log");
+            }
+        }
     }
 
     /**
@@ -181,8 +201,11 @@ public final class Demo {
         System.out.println("Where to look next:");
         System.out.println("  queue, leases, running jobs   " + stageUrl + "/queue");
         System.out.println("  this task, history, ledger    " + stageUrl + "/tasks/" + item);
-        System.out.println("  Swagger UI                    " + stageUrl + "/q/swagger-ui (and :8080, :8082, :8083)");
+        System.out.println("  Swagger UI                    " + stageUrl + "/q/swagger-ui (and :8080, :8082, :8083, :8084)");
         System.out.println("  metrics (Prometheus)          " + stageUrl + "/q/metrics");
+        System.out.println("  the agent-runner              " + runnerUrl + "/runner, and each job's log:");
+        jobs.forEach((id, stage) -> System.out.printf("    %-16s %s/jobs/%d/log  (file: <BATON_RUNNER_WORKDIR>/logs/job-%d.log)%n",
+                stage, runnerUrl, id, id));
         if (fake != null) {
             System.out.println("  the fake Telegram's messages  " + fake + "/__fake/telegram/messages");
         }

@@ -15,9 +15,10 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
- * Plays everyone around Baton, over the wire only: Plane and Gitea sending signed webhooks to the
- * gateway, and an agent runner speaking the runner protocol to stage-service. The end-to-end run
- * and {@code ./baton demo} drive the same work item the same way through it.
+ * Plays the people and systems around Baton, over the wire only: Plane and Gitea sending signed
+ * webhooks to the gateway (a person moving a work item, CI reporting a status), and reads of
+ * stage-service and Gitea. The agents are run by the real agent-runner. The end-to-end run and
+ * {@code ./baton demo} drive the same work item the same way through it.
  */
 public final class PipelineDriver {
 
@@ -36,14 +37,12 @@ public final class PipelineDriver {
     private final String stage;
     private final String planeSecret;
     private final String giteaSecret;
-    private final String runnerId;
 
-    public PipelineDriver(String gateway, String stage, String planeSecret, String giteaSecret, String runnerId) {
+    public PipelineDriver(String gateway, String stage, String planeSecret, String giteaSecret) {
         this.gateway = gateway;
         this.stage = stage;
         this.planeSecret = planeSecret;
         this.giteaSecret = giteaSecret;
-        this.runnerId = runnerId;
     }
 
     /** A work item {@code identifier-sequence} created in Plane; returns its key once stage-service has the task. */
@@ -60,52 +59,38 @@ public final class PipelineDriver {
                 stateName, "started"));
     }
 
-    /** Gitea: pull request {@code number} opened from a branch named after the work item. */
-    public void giteaPullRequestOpened(String workItem, int number) throws Exception {
-        gitea("pull_request", WebhookPayloads.giteaPullRequest(number, "opened", false, "feature/" + workItem + "-lease",
-                workItem + ": make transitions exactly-once", "alice"));
+    /** A pull request as Gitea lists it: the one the agent-runner opened for a work item's branch. */
+    public record PullRequest(int number, String headSha) {
     }
 
-    /** Gitea: CI reported {@code state} for the pull request's head commit. */
-    public void giteaStatus(String workItem, String state) throws Exception {
-        gitea("status", WebhookPayloads.giteaStatus(WebhookPayloads.HEAD_SHA, state, "ci/build", workItem + ": lease"));
+    /**
+     * Waits until Gitea ({@code GET /api/v1/repos/{repo}/pulls?state=open}, the real API) lists an
+     * open pull request from {@code branch}: the agent-runner pushed the development agent's commit
+     * and opened it.
+     */
+    public PullRequest awaitPullRequest(String giteaUrl, String repo, String branch, Duration timeout) throws Exception {
+        PullRequest[] found = new PullRequest[1];
+        awaitTrue(() -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(giteaUrl + "/api/v1/repos/"
+                    + repo + "/pulls?state=open&limit=50")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            for (JsonNode pull : JSON.readTree(response.body())) {
+                if (branch.equals(pull.path("head").path("ref").asText())) {
+                    found[0] = new PullRequest(pull.path("number").asInt(), pull.path("head").path("sha").asText());
+                    return true;
+                }
+            }
+            return false;
+        }, timeout, "an open pull request from " + branch + " in " + repo);
+        return found[0];
     }
 
-    public Answer registerRunner() throws Exception {
-        return post("/runners", "{\"runnerId\":\"%s\",\"bootId\":\"%s\"}".formatted(runnerId, UUID.randomUUID()));
-    }
-
-    /** Takes the queued job of {@code stage}; fails unless it is {@code workItem}'s. */
-    public long pick(String workItem, String stage) throws Exception {
-        Answer picked = post("/jobs/pick", "{\"runnerId\":\"%s\",\"stages\":[\"%s\"]}".formatted(runnerId, stage));
-        if (picked.status() != 200 || !workItem.equals(picked.text("taskId"))) {
-            throw new IllegalStateException("expected the " + stage + " job of " + workItem + ", got " + picked);
-        }
-        return picked.body().path("id").asLong();
-    }
-
-    /** One agent run per cost, then exit code 0: what a runner reports before its own finalisation. */
-    public void run(long job, double... costs) throws Exception {
-        int attempt = 1;
-        for (double cost : costs) {
-            expect(201, post("/jobs/" + job + "/runs", """
-                    {"agent":"coder","model":"model-%d","effort":"high","attempt":%d,"costUsd":%s,\
-                    "tokensIn":1200,"tokensOut":300}""".formatted(attempt, attempt, cost)));
-            attempt++;
-        }
-        expect(200, post("/jobs/" + job + "/exit", "{\"code\":0}"));
-    }
-
-    /** The runner's finalisation is done: claim the job's end and ask for the transition as {@code monitor}. */
-    public Answer finalizeJob(long job) throws Exception {
-        return post("/jobs/" + job + "/finalize", "");
-    }
-
-    /** {@link #pick}, {@link #run} and {@link #finalizeJob} of one stage. */
-    public Answer work(String workItem, String stage, double... costs) throws Exception {
-        long job = pick(workItem, stage);
-        run(job, costs);
-        return finalizeJob(job);
+    /** Gitea: CI reported {@code state} for commit {@code sha} of the work item. */
+    public void giteaStatus(String workItem, String sha, String state) throws Exception {
+        gitea("status", WebhookPayloads.giteaStatus(sha, state, "ci/build", workItem + ": lease"));
     }
 
     /** Waits until the named gate of the task's current stage passes (webhooks arrive through Kafka). */

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import static dev.baton.e2e.PipelineDriver.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,15 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The whole system as it ships: the four PACKAGED services as separate processes on a real
- * PostgreSQL and a real Kafka broker, with the outside world (Gitea, Plane, Telegram) faked in
- * its wire format. Only what crosses a wire is used: webhooks in, the runner protocol, REST reads.
+ * The whole system as it ships: the five PACKAGED services as separate processes on a real
+ * PostgreSQL and a real Kafka broker, with the outside world (Gitea with real git repositories,
+ * Plane, Telegram) faked in its wire format. The agent-runner runs the example agents of
+ * {@code agents/agents.json} as real processes. Only what crosses a wire is used: webhooks in
+ * (a person in Plane, CI in Gitea), REST reads.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WholeSystemIT {
 
     static final Duration READY = Duration.ofSeconds(180);
     static final Duration SOON = Duration.ofSeconds(60);
+    /** Agents run for real: a clone, a process and the reports per stage, on two shared cores. */
+    static final Duration AGENTS = Duration.ofSeconds(180);
     static final String PLANE_PROJECT = "ORCH";
 
     static BatonSystem system;
@@ -51,8 +54,7 @@ class WholeSystemIT {
                 "BATON_FINALIZER_INTERVAL", "2s",
                 "BATON_REAPER_INTERVAL", "5s"), READY);
         outside = system.outside();
-        driver = system.driver("e2e-runner");
-        assertEquals(200, driver.registerRunner().status());
+        driver = system.driver();
     }
 
     @AfterAll
@@ -64,31 +66,30 @@ class WholeSystemIT {
 
     @Test
     @Order(1)
-    void aWorkItemTravelsFromPlaneToDoneWithEveryEffectOnce() throws Exception {
-        String item = toReview("0d5e6f70-1a2b-4c3d-8e9f-000000000001", 1, 21, new double[] {0.10}, new double[] {0.20},
-                new double[] {1.00, 0.50});
-        assertEquals("advanced", driver.work(item, "review", 0.30).body().path("transition").path("outcome").asText());
-        driver.awaitStage(item, "testing", SOON);
+    void aWorkItemTravelsFromPlaneToDoneWithTheRealRunnerAndEveryEffectOnce() throws Exception {
+        String item = toReview("0d5e6f70-1a2b-4c3d-8e9f-000000000001", 1);
 
-        assertEquals(204, driver.post("/tasks/" + item + "/coverage", "{\"percent\":85.5}").status());
-        assertEquals("deploy-staging", driver.work(item, "testing", 0.25).body().path("transition").path("stage")
-                .asText());
-        assertEquals(204, driver.post("/tasks/" + item + "/deploy-status",
-                "{\"environment\":\"staging\",\"state\":\"success\"}").status());
-        assertEquals("deploy", driver.work(item, "deploy-staging").body().path("transition").path("stage").asText());
-
-        // The deploy finalizer (reaper-service) follows the run prod_deploy started, and finishes the task.
-        JsonNode done = driver.awaitStage(item, "done", SOON);
+        // The review agent approves once CI is green; testing reports coverage; staging reports healthy;
+        // the deploy finalizer (reaper-service) follows the run prod_deploy started, and finishes the task.
+        JsonNode done = driver.awaitStage(item, "done", AGENTS);
         assertEquals("deploy-finalizer", last(done.path("history")).path("actor").asText());
+        for (String stage : List.of("brd-approval", "review", "testing", "deploy-staging", "deploy")) {
+            assertEquals(1, entered(done, stage, "monitor"), stage + " entered once, by the runner's finalize: " + done);
+        }
 
-        assertEquals(1, outside.mergeRequests(WebhookPayloads.REPO, 21), "one merge");
+        int pr = outside.pullRequests(WebhookPayloads.REPO).stream()
+                .filter(p -> ("baton/" + item).equals(((Map<?, ?>) p.get("head")).get("ref")))
+                .mapToInt(p -> (Integer) p.get("number")).findFirst().orElseThrow();
+        assertEquals(1, outside.mergeRequests(WebhookPayloads.REPO, pr), "one merge");
         assertEquals(1, outside.dispatches("image.yml"), "one image rebuild");
         assertEquals(1, outside.dispatches("deploy.yml"), "one production deploy");
         assertEquals(1, effects(done, "coverage_ratchet", "done"), "one ratchet");
         assertEquals(1, effects(done, "merge_pr", "done"));
+        assertEquals(2, outside.git().commits(WebhookPayloads.REPO, "baton/" + item),
+                "the development agent's commit, pushed by the runner");
 
-        BigDecimal costs = new BigDecimal("2.35"); // 0.10 + 0.20 + 1.00 + 0.50 + 0.30 + 0.25
-        // Every card lists "📦 Deployed" as a row; only the final one is AT it.
+        // The example agents' costs: 0.12 + 0.31 + 0.84 + 0.22 + 0.18 + 0.05.
+        BigDecimal costs = new BigDecimal("1.72");
         awaitTrue(() -> card(item).map(text -> text.contains("Stage: <b>📦 Deployed</b>")).orElse(false),
                 SOON, "the tracker card of " + item + " to be at Deployed; last: " + card(item));
         String card = card(item).orElseThrow();
@@ -109,29 +110,21 @@ class WholeSystemIT {
     @Test
     @Order(2)
     void aStageServiceKilledInsideTheMergeFinishesTheTransitionWithOneMerge() throws Exception {
-        String item = toReview("0d5e6f70-1a2b-4c3d-8e9f-000000000002", 2, 22, new double[] {0.10}, new double[] {0.10},
-                new double[] {0.10});
-        long job = driver.pick(item, "review");
-        driver.run(job, 0.30);
-
         // Gitea takes the merge at once but holds its answer: the process dies inside the effect.
         outside.holdMerges(Duration.ofSeconds(30));
-        CompletableFuture<PipelineDriver.Answer> finalizing = CompletableFuture.supplyAsync(() -> {
-            try {
-                return driver.finalizeJob(job);
-            } catch (Exception cutOff) {
-                return null;
-            }
-        });
-        awaitTrue(() -> outside.mergeRequests(WebhookPayloads.REPO, 22) == 1, SOON, "the merge request of " + item);
+        String item = toReview("0d5e6f70-1a2b-4c3d-8e9f-000000000002", 2);
+        int pr = pullRequestOf(item);
+        awaitTrue(() -> outside.mergeRequests(WebhookPayloads.REPO, pr) == 1, AGENTS, "the merge request of " + item);
         JsonNode inside = driver.get("/tasks/" + item).body();
         assertEquals(1, effects(inside, "merge_pr", "started"), "the ledger says the merge started: " + inside);
 
+        // The runner's finalize is cut off with the process; it asks again until the new one answers.
         system.killAndRestart("stage-service", READY, () -> outside.holdMerges(Duration.ZERO));
-        finalizing.join();
 
-        JsonNode after = driver.awaitStage(item, "testing", SOON);
-        assertEquals(1, outside.mergeRequests(WebhookPayloads.REPO, 22), "exactly one merge after the crash");
+        awaitTrue(() -> entered(driver.get("/tasks/" + item).body(), "testing", null) == 1, AGENTS,
+                item + " to reach testing");
+        JsonNode after = driver.get("/tasks/" + item).body();
+        assertEquals(1, outside.mergeRequests(WebhookPayloads.REPO, pr), "exactly one merge after the crash");
         assertEquals(1, effects(after, "merge_pr", "done"), after.toString());
         awaitTrue(() -> {
             for (JsonNode lease : driver.get("/queue").body().path("transitionLease")) {
@@ -143,26 +136,36 @@ class WholeSystemIT {
         }, SOON, "the dead owner's lease of " + item + " to be gone");
     }
 
-    /** Plane "created", then every stage up to review through Plane, the runner and Gitea. */
-    private static String toReview(String planeId, int sequence, int pr, double[] analysis, double[] architecture,
-                                   double[] development) throws Exception {
+    /**
+     * Plane "created", Analysis (the runner runs it), the BRD approved in Plane (Architecture), the
+     * runner through architecture and development (commit, push, pull request), and CI green on the
+     * pushed head: the review agent is then free to approve.
+     */
+    private static String toReview(String planeId, int sequence) throws Exception {
         String item = driver.planeCreated(planeId, PLANE_PROJECT, sequence, SOON);
         driver.planeStateChanged(planeId, PLANE_PROJECT, sequence, "Analysis");
-        driver.awaitStage(item, "analysis", SOON);
-        assertEquals("advanced", driver.work(item, "analysis", analysis).body().path("transition").path("outcome")
-                .asText());
+        driver.awaitStage(item, "brd-approval", AGENTS);
         // A person approves the BRD by moving the work item on in Plane.
         driver.planeStateChanged(planeId, PLANE_PROJECT, sequence, "Architecture");
-        driver.awaitStage(item, "architecture", SOON);
-        driver.work(item, "architecture", architecture);
-        driver.awaitStage(item, "development", SOON);
-        driver.giteaPullRequestOpened(item, pr);
-        driver.awaitGate(item, "pr_open", SOON);
-        driver.work(item, "development", development);
-        driver.awaitStage(item, "review", SOON);
-        driver.giteaStatus(item, "success");
-        driver.awaitGate(item, "ci_green", SOON);
+        PipelineDriver.PullRequest pr = driver.awaitPullRequest(outside.baseUrl(), WebhookPayloads.REPO,
+                "baton/" + item, AGENTS);
+        driver.giteaStatus(item, pr.headSha(), "success");
         return item;
+    }
+
+    private static int pullRequestOf(String item) throws Exception {
+        return driver.awaitPullRequest(outside.baseUrl(), WebhookPayloads.REPO, "baton/" + item, AGENTS).number();
+    }
+
+    /** History rows that entered {@code stage} (by {@code actor}, or anyone if null). */
+    private static long entered(JsonNode task, String stage, String actor) {
+        long count = 0;
+        for (JsonNode h : task.path("history")) {
+            if (stage.equals(h.path("to").asText()) && (actor == null || actor.equals(h.path("actor").asText()))) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static Optional<String> card(String item) {
