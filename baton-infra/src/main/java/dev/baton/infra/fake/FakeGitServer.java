@@ -110,7 +110,9 @@ public final class FakeGitServer implements AutoCloseable {
                 Files.writeString(seed.resolve("README.md"), "# " + repo + "\n", StandardCharsets.UTF_8);
                 work.add().addFilepattern("README.md").call();
                 work.commit().setMessage("Initial commit").setAuthor(SEED).setCommitter(SEED).call();
-                work.push().setRemote("origin").add("main").call();
+                // The seed clone's own branch may be called anything: push its HEAD as main.
+                work.push().setRemote("origin").setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+                        .call();
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the repository " + repo, e);
