@@ -47,8 +47,8 @@ public class GiteaClient {
             return existing.get();
         }
         String[] parts = repo.split("/", 2);
-        try (Response created = rest.create(parts[0], parts[1], authorization(),
-                new GiteaRestClient.CreatePull(branch, base, title, body))) {
+        try (Response created = Responses.of(() -> rest.create(parts[0], parts[1], authorization(),
+                new GiteaRestClient.CreatePull(branch, base, title, body)))) {
             if (created.getStatus() == 201 || created.getStatus() == 200) {
                 GiteaRestClient.Pull pull = created.readEntity(GiteaRestClient.Pull.class);
                 return new PullRequest(pull.number(), pull.htmlUrl(), pull.head() == null ? null : pull.head().sha(),
@@ -65,7 +65,7 @@ public class GiteaClient {
 
     public Optional<PullRequest> findOpen(String repo, String branch) {
         String[] parts = repo.split("/", 2);
-        try (Response response = rest.open(parts[0], parts[1], "open", PAGE, authorization())) {
+        try (Response response = Responses.of(() -> rest.open(parts[0], parts[1], "open", PAGE, authorization()))) {
             if (response.getStatus() != 200) {
                 throw new GiteaException("Gitea answered " + response.getStatus() + " to listing the pull requests of "
                         + repo);

@@ -29,8 +29,8 @@ public class PlaneClient {
      * @return Plane's status code
      */
     public int commentOnce(String project, String item, String html, String externalId) {
-        try (Response response = rest.comment(config.workspace(), project, item, config.apiKey().orElseThrow(),
-                new PlaneRestClient.Comment(html, SOURCE, externalId))) {
+        try (Response response = Responses.of(() -> rest.comment(config.workspace(), project, item,
+                config.apiKey().orElseThrow(), new PlaneRestClient.Comment(html, SOURCE, externalId)))) {
             return response.getStatus();
         }
     }

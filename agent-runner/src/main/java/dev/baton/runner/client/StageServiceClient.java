@@ -43,7 +43,7 @@ public class StageServiceClient {
 
     /** The oldest queued job of {@code stages}, or empty (none, or stage-service unreachable now). */
     public Optional<PickedJob> pick(String runnerId, List<String> stages) {
-        try (Response response = rest.pick(new StageServiceRestClient.Pick(runnerId, stages))) {
+        try (Response response = Responses.of(() -> rest.pick(new StageServiceRestClient.Pick(runnerId, stages)))) {
             if (response.getStatus() == 200) {
                 return Optional.of(response.readEntity(PickedJob.class));
             }
@@ -109,7 +109,7 @@ public class StageServiceClient {
         for (int attempt = 1; ; attempt++) {
             String problem;
             try {
-                Response response = call.get();
+                Response response = Responses.of(call);
                 if (response.getStatus() < 500) {
                     if (response.getStatus() >= 400) {
                         response.bufferEntity();
