@@ -64,7 +64,7 @@ class DeployManifestsTest {
     @Test
     void theServiceModulesAreFoundAndReadEnvironmentVariables() {
         List<ServiceSource> services = ServiceSource.all(ROOT);
-        assertEquals(List.of("stage-service", "webhook-gateway", "reaper-service", "notifier-service"),
+        assertEquals(List.of("stage-service", "webhook-gateway", "reaper-service", "notifier-service", "agent-runner"),
                 services.stream().map(ServiceSource::name).toList());
         ServiceSource stage = services.get(0);
         // From application.properties, a @ConfigMapping accessor, the Preflight and the Dockerfile.
