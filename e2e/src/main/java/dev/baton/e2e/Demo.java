@@ -142,10 +142,11 @@ public final class Demo {
         showCard(item, stage);
     }
 
-    /** The jobs of the item stage-service shows open (queued or running), so their logs can be named. */
+    /** The item's jobs stage-service shows running (a runner has them), so their logs can be named. */
     private void noteJobs(String item) throws Exception {
         for (JsonNode job : driver.get("/queue").body().path("jobs")) {
-            if (item.equals(job.path("taskId").asText()) && jobs.putIfAbsent(job.path("id").asLong(),
+            if (item.equals(job.path("taskId").asText()) && "running".equals(job.path("status").asText())
+                    && jobs.putIfAbsent(job.path("id").asLong(),
                     job.path("stage").asText()) == null) {
                 say("  the " + job.path("stage").asText() + " agent's log: " + runnerUrl + "/jobs/"
                         + job.path("id").asLong() + "/log");
