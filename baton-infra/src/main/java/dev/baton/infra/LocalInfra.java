@@ -230,6 +230,7 @@ public final class LocalInfra {
                 + fake.git().baseUrl());
         Map<String, String> defaults = ordered(
                 "BATON_GITEA_URL", fake.baseUrl(),
+                "BATON_GITEA_TOKEN", FakeOutside.GITEA_TOKEN,
                 "BATON_PLANE_URL", fake.baseUrl(),
                 "BATON_TELEGRAM_API_URL", fake.baseUrl(),
                 "BATON_TELEGRAM_BOT_TOKEN", FakeOutside.TELEGRAM_TOKEN,

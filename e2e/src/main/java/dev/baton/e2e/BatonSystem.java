@@ -56,7 +56,7 @@ public final class BatonSystem implements AutoCloseable {
         env.put("BATON_STAGE_SERVICE_URL", "http://127.0.0.1:" + ports.get("stage-service"));
         env.put("BATON_SELF_REPO", WebhookPayloads.REPO);
         env.put("BATON_GITEA_URL", outside.baseUrl());
-        env.put("BATON_GITEA_TOKEN", "e2e-gitea-token");
+        env.put("BATON_GITEA_TOKEN", FakeOutside.GITEA_TOKEN);
         env.put("BATON_PLANE_URL", outside.baseUrl());
         env.put("BATON_TELEGRAM_API_URL", outside.baseUrl());
         env.put("BATON_TELEGRAM_BOT_TOKEN", FakeOutside.TELEGRAM_TOKEN);

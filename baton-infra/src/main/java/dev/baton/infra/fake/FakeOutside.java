@@ -56,6 +56,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  *       bot token given, with fresh message ids and the Bot API's own error bodies ("message is not
  *       modified", "message to edit not found", 401 for another token).</li>
  * </ul>
+ * Gitea calls need {@link #GITEA_TOKEN} and Plane calls {@link #PLANE_API_KEY} ({@link OutsideCredentials}).
  * {@code GET /__fake/telegram/messages} shows the chats' current messages, for a person or a
  * program in another process ({@code ./baton demo}).
  */
@@ -63,6 +64,10 @@ public final class FakeOutside implements AutoCloseable {
 
     public static final String TELEGRAM_TOKEN = "100000001:LOCAL-fake-bot-token";
     public static final String TELEGRAM_CHAT = "-1001234567890";
+    /** The Gitea API token the fake accepts ({@code Authorization: token ...}); any other call gets Gitea's 401. */
+    public static final String GITEA_TOKEN = "local-fake-gitea-token";
+    /** The Plane API key the fake accepts ({@code X-API-Key}); any other call gets Plane's 401. */
+    public static final String PLANE_API_KEY = "local-fake-plane-key";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REPO = Pattern.compile("/api/v1/repos/([^/]+)/([^/]+)/.*");
@@ -86,7 +91,7 @@ public final class FakeOutside implements AutoCloseable {
     private volatile Consumer<String> telegramTexts = text -> { };
 
     private FakeOutside(int port) {
-        server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful())
+        server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful(), new OutsideCredentials(GITEA_TOKEN, PLANE_API_KEY))
                 .disableRequestJournal().containerThreads(24));
         server.start();
         stubs();

@@ -7,6 +7,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.baton.infra.fake.OutsideCredentials;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -64,6 +65,8 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
     /** The Plane state id each stage is mirrored to, as {@code GET /pipeline}'s {@code planeStates}. */
     public static final Map<String, String> PLANE_STATES = planeStates();
     public static final String PLANE_KEY = "test-plane-SECRET-key";
+    /** Gitea and Plane calls without their credentials get those services' 401 ({@link OutsideCredentials}). */
+    public static final String GITEA_TOKEN = "test-gitea-token";
     public static final String PLANE_ITEMS = "/api/v1/workspaces/acme/projects/";
 
     @Override
@@ -72,7 +75,7 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>();
         config.put("baton.stage-service.url", wm.baseUrl());
         config.put("baton.gitea.url", wm.baseUrl());
-        config.put("baton.gitea.token", "test-gitea-token");
+        config.put("baton.gitea.token", GITEA_TOKEN);
         config.put("baton.admin.token", ADMIN_TOKEN);
         config.put("baton.stage-service.backoff", "10ms");
         config.put("baton.stage-service.timeout", "3s");
@@ -96,7 +99,7 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
     public static synchronized WireMockServer server() {
         if (server == null) {
             server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-                    .extensions(CLAIMS, SWEEPS, TASKS));
+                    .extensions(CLAIMS, SWEEPS, TASKS, new OutsideCredentials(GITEA_TOKEN, PLANE_KEY)));
             server.start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         }
