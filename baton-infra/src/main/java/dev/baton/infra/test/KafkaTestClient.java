@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -60,5 +61,78 @@ public final class KafkaTestClient {
             }
         }
         return matched;
+    }
+
+    /**
+     * The records of {@code topic} with {@code key} that the broker holds at this call: each partition
+     * is read up to the end offset it had when this was called, without waiting for anything later.
+     * For "it was there when the producer said so" and "nothing is there".
+     */
+    public List<ConsumerRecord<String, String>> presentNow(String topic, String key) {
+        List<ConsumerRecord<String, String>> matched = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("could not read " + topic + " up to " + end + " in 30 s");
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < end.get(partition) && key.equals(record.key())) {
+                        matched.add(record);
+                    }
+                }
+            }
+        }
+        return matched;
+    }
+
+    /**
+     * Every record of {@code topic} with {@code key}, read from the beginning up to and including
+     * the first one that matches {@code sentinel}; fails if the sentinel does not arrive within
+     * {@code timeout}. One key is one partition, read in order: once the sentinel is read, every
+     * record of that key published before it has been seen, with no wait for one that never comes.
+     */
+    public List<ConsumerRecord<String, String>> upTo(String topic, String key,
+                                                     Predicate<ConsumerRecord<String, String>> sentinel,
+                                                     Duration timeout) {
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            Instant deadline = Instant.now().plus(timeout);
+            while (Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(record.key())) {
+                        seen.add(record);
+                        if (sentinel.test(record)) {
+                            return seen;
+                        }
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no sentinel on " + topic + " for key " + key + " within " + timeout + "; seen " + seen);
+    }
+
+    /**
+     * Every record with {@code key} the broker acknowledged on {@code topic} before this call: sends a
+     * sentinel record with that key (acks=all) and reads up to it ({@link #upTo}). Use it once the
+     * producer under test has had every publish acknowledged; the sentinel is not in the answer.
+     */
+    public List<ConsumerRecord<String, String>> publishedBefore(String topic, String key, Duration timeout) {
+        String marker = "{\"testSentinel\":\"" + UUID.randomUUID() + "\"}";
+        send(topic, key, marker);
+        List<ConsumerRecord<String, String>> seen = upTo(topic, key, r -> marker.equals(r.value()), timeout);
+        return new ArrayList<>(seen.subList(0, seen.size() - 1));
     }
 }

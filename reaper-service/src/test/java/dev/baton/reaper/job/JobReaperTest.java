@@ -88,9 +88,10 @@ class JobReaperTest {
         return wm.findAll(pattern).size();
     }
 
-    private List<ConsumerRecord<String, String>> alertsFor(String taskId, int atLeast) {
+    /** Every alert of the task so far (each sweep awaits its publishes' acks), proven complete by a sentinel. */
+    private List<ConsumerRecord<String, String>> alertsFor(String taskId) {
         return new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap())
-                .await(Topics.ALERTS, r -> taskId.equals(r.key()), atLeast, Duration.ofSeconds(atLeast >= 2 ? 3 : 20));
+                .publishedBefore(Topics.ALERTS, taskId, Duration.ofSeconds(20));
     }
 
     @Test
@@ -126,7 +127,7 @@ class JobReaperTest {
         int transitionAt = indexOf(order, "/tasks/" + task + "/transitions");
         assertTrue(claimAt >= 0 && claimAt < transitionAt, "the claim comes before the transition");
 
-        List<ConsumerRecord<String, String>> published = alertsFor(task, 1);
+        List<ConsumerRecord<String, String>> published = alertsFor(task);
         assertEquals(1, published.size());
         String alert = published.get(0).value();
         assertTrue(alert.contains("\"eventType\":\"JobReaped\""), alert);
@@ -166,7 +167,7 @@ class JobReaperTest {
         assertEquals(List.of("POST /sweeps/job-reaper/claim", "GET /jobs?status=running",
                 "GET /tasks/" + task + "/gates", "POST /jobs/104/claim"), calls.stream()
                 .map(r -> r.getMethod() + " " + r.getUrl()).toList());
-        assertEquals(1, alertsFor(task, 2).size(), "one JobReaped, from the winner only");
+        assertEquals(1, alertsFor(task).size(), "one JobReaped, from the winner only");
     }
 
     @Test
@@ -221,7 +222,7 @@ class JobReaperTest {
                         true, true))));
         assertEquals(0, count(postRequestedFor(urlPathEqualTo("/jobs/109/claim"))));
         assertEquals(0, count(postRequestedFor(urlPathEqualTo("/tasks/" + other + "/transitions"))));
-        String alert = alertsFor(task, 1).get(0).value();
+        String alert = alertsFor(task).get(0).value();
         assertTrue(alert.contains("\"tier\":1") && alert.contains("restarted"), alert);
     }
 
@@ -244,7 +245,7 @@ class JobReaperTest {
         List<LoggedRequest> order = wm.findAll(anyRequestedFor(anyUrl()));
         assertTrue(indexOf(order, "/jobs/110/claim") < indexOf(order, "/transition-lease/release"),
                 "only the claim winner force-releases");
-        String alert = alertsFor(task, 1).get(0).value();
+        String alert = alertsFor(task).get(0).value();
         assertTrue(alert.contains("\"tier\":3") && alert.contains("force-released"), alert);
     }
 

@@ -107,9 +107,10 @@ class PlaneReconcilerTest {
         return wm.findAll(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))).size();
     }
 
+    /** Every alert of the task so far (each sweep awaits its publishes' acks), proven complete by a sentinel. */
     private static List<ConsumerRecord<String, String>> alertsOf(String task) {
         return new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap())
-                .await(Topics.ALERTS, r -> task.equals(r.key()), 2, Duration.ofSeconds(3));
+                .publishedBefore(Topics.ALERTS, task, Duration.ofSeconds(20));
     }
 
     @Test
