@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,12 +39,13 @@ public class PlaneSyncRepository {
     /** Hands a claimed row back untouched (no budget to send it now): due again at once. */
     static final String UNCLAIM = "UPDATE stage.plane_sync SET next_at = now() WHERE id = $1 AND status = 'pending'";
     static final String DONE = "UPDATE stage.plane_sync SET status = 'done', last_error = NULL WHERE id = $1 AND status = 'pending'";
-    /** Backs off exponentially (capped at 5 min); past the attempts, the sync is given up. */
+    /** Backs off exponentially (capped at 5 min), never sooner than Plane's Retry-After ($4 s); past the attempts, given up. */
     static final String RETRY = """
             UPDATE stage.plane_sync
             SET attempts = attempts + 1, last_error = $2,
                 status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END,
-                next_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
+                next_at = now() + greatest(least(interval '5 minutes', interval '1 second' * power(2, attempts)),
+                                           interval '1 second' * $4)
             WHERE id = $1 AND status = 'pending'
             RETURNING status""";
 
@@ -86,8 +88,8 @@ public class PlaneSyncRepository {
     }
 
     /** @return true if the sync was given up */
-    public Uni<Boolean> retry(SqlClient client, long id, String error, int attempts) {
-        return client.preparedQuery(RETRY).execute(Tuple.of(id, error, attempts))
+    public Uni<Boolean> retry(SqlClient client, long id, String error, int attempts, Duration retryAfter) {
+        return client.preparedQuery(RETRY).execute(Tuple.of(id, error, attempts, retryAfter.toSeconds()))
                 .map(rows -> rows.rowCount() == 1 && "failed".equals(rows.iterator().next().getString("status")));
     }
 }

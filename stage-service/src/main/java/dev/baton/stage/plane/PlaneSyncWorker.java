@@ -29,8 +29,8 @@ import java.util.Map;
  *       request granted first by the cluster-wide {@link PlaneBudget} under Plane's 60 a minute;</li>
  *   <li>PATCH the work item's state (if the stage is mapped), then add one comment whose
  *       {@code external_id} is work item + lease token: a repeat answers 409, which is done;</li>
- *   <li>429, 5xx and timeouts back off and retry; past the attempts, the sync is given up with
- *       a {@code PlaneSyncFailed} alert.</li>
+ *   <li>429, 5xx and timeouts back off and retry, never sooner than Plane's {@code Retry-After};
+ *       past the attempts, the sync is given up with a {@code PlaneSyncFailed} alert.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -112,20 +112,20 @@ public class PlaneSyncWorker {
     }
 
     private Uni<Integer> send(PlaneSyncRepository.Sync sync, String state) {
-        Uni<PlaneClient.Answer> patched = state != null
+        Uni<PlaneClient.Reply> patched = state != null
                 ? plane.setState(sync.planeProject(), sync.planeIssue(), state)
-                : Uni.createFrom().item(PlaneClient.Answer.DONE);
-        return patched.flatMap(answer -> answer != PlaneClient.Answer.DONE ? Uni.createFrom().item(answer)
+                : Uni.createFrom().item(PlaneClient.Reply.DONE);
+        return patched.flatMap(reply -> reply.answer() != PlaneClient.Answer.DONE ? Uni.createFrom().item(reply)
                         : plane.comment(sync.planeProject(), sync.planeIssue(), comment(sync), sync.externalId()))
-                .flatMap(answer -> answer == PlaneClient.Answer.DONE
+                .flatMap(reply -> reply.answer() == PlaneClient.Answer.DONE
                         ? pool.withTransaction(c -> syncs.done(c, sync.id())).replaceWith(1)
-                        : giveUpOrRetry(sync, answer).replaceWith(0));
+                        : giveUpOrRetry(sync, reply).replaceWith(0));
     }
 
-    private Uni<Void> giveUpOrRetry(PlaneSyncRepository.Sync sync, PlaneClient.Answer answer) {
-        String error = "Plane answered " + answer;
-        return pool.withTransaction(c -> syncs.retry(c, sync.id(), error, answer == PlaneClient.Answer.REFUSED
-                        ? sync.attempts() + 1 : config.attempts())
+    private Uni<Void> giveUpOrRetry(PlaneSyncRepository.Sync sync, PlaneClient.Reply reply) {
+        String error = "Plane answered " + reply.answer();
+        return pool.withTransaction(c -> syncs.retry(c, sync.id(), error, reply.answer() == PlaneClient.Answer.REFUSED
+                        ? sync.attempts() + 1 : config.attempts(), reply.retryAfter())
                 .flatMap(failed -> {
                     if (!failed) {
                         return Uni.createFrom().voidItem();
