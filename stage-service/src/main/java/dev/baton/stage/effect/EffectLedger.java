@@ -117,7 +117,9 @@ public class EffectLedger {
                                     case HAPPENED -> record(context, recordedToken,
                                             EffectResult.done("resolved: it had happened"));
                                     case NOT_HAPPENED -> restart(effect, context, status, recordedToken);
-                                    case UNKNOWN -> record(context, recordedToken,
+                                    // Still in doubt: the row keeps the token of the attempt that ran, which
+                                    // names its idempotency key, so a later resolve still finds that attempt.
+                                    case UNKNOWN -> record(context.withToken(recordedToken), recordedToken,
                                             EffectResult.inDoubt("outcome of an earlier attempt cannot be established"));
                                 });
                     };
