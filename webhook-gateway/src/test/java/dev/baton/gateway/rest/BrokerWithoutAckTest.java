@@ -1,0 +1,113 @@
+package dev.baton.gateway.rest;
+
+import dev.baton.events.Topics;
+import dev.baton.gateway.config.GatewayConfig;
+import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.KafkaTestClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static dev.baton.infra.fake.WebhookPayloads.PLANE_SECRET;
+import static dev.baton.infra.fake.WebhookPayloads.planeV2StateChanged;
+import static dev.baton.infra.fake.WebhookPayloads.sign;
+import static dev.baton.infra.fake.WebhookPayloads.uuid;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A broker that does not acknowledge: the real broker is made to refuse every write to
+ * {@code baton.inbound} ({@code min.insync.replicas=2} on one broker, so an acks=all write is
+ * refused with NOT_ENOUGH_REPLICAS and the producer keeps retrying, as it would with the leader
+ * gone). The gateway must answer 503 within {@code baton.gateway.publish-timeout}, with nothing on
+ * the topic; once the broker acknowledges again, the same delivery is accepted, and its record is
+ * on the topic by the time the 202 arrives.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+class BrokerWithoutAckTest {
+
+    @TestHTTPResource("/webhooks/plane")
+    URL plane;
+
+    @Inject
+    GatewayConfig config;
+
+    @Test
+    void noAcknowledgementIs503WithinTheTimeoutAndTheSameDeliveryIsAcceptedOnceTheBrokerIsBack() throws Exception {
+        String bootstrap = BatonTestResource.servers().kafkaBootstrap();
+        KafkaTestClient kafka = new KafkaTestClient(bootstrap);
+        String key = "NOACK-" + ThreadLocalRandom.current().nextInt(100_000, 999_999_999);
+        String eventId = uuid();
+        String body = planeV2StateChanged(eventId, uuid(), "NOACK", Integer.parseInt(key.substring(6)), "alice");
+        HttpRequest delivery = HttpRequest.newBuilder(plane.toURI()).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json").header("X-Plane-Event", "issue")
+                .header("X-Plane-Delivery", uuid()).header("X-Plane-Signature", sign(PLANE_SECRET, body))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+        HttpClient http = HttpClient.newHttpClient();
+
+        HttpResponse<String> refused;
+        long tookMs;
+        minInsyncReplicas("2");
+        try {
+            long started = System.nanoTime();
+            refused = http.send(delivery, HttpResponse.BodyHandlers.ofString());
+            tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(kafka.presentNow(Topics.INBOUND, key).isEmpty(), "nothing was stored while refused");
+        } finally {
+            minInsyncReplicas(null);
+        }
+
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
+        long timeoutMs = config.publishTimeout().toMillis();
+        assertTrue(tookMs >= timeoutMs && tookMs < timeoutMs + 2_000,
+                "answered after the " + timeoutMs + " ms timeout, not much later: " + tookMs + " ms");
+
+        HttpResponse<String> accepted = http.send(delivery, HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        // Answered after the broker's ack: the record is there at the moment of the answer.
+        List<ConsumerRecord<String, String>> stored = kafka.presentNow(Topics.INBOUND, key);
+        assertTrue(!stored.isEmpty(), "the accepted delivery is on the topic when answered");
+        // The producer may still deliver the refused attempt once the broker is back: a copy with the
+        // same event id, which stage-service's inbound table de-duplicates. Never a different event.
+        stored.forEach(r -> assertTrue(r.value().contains("\"eventId\":\"plane:" + eventId + "\""), r.value()));
+    }
+
+    /** Sets (or with null removes) {@code min.insync.replicas} of {@code baton.inbound} on the real broker. */
+    private static void minInsyncReplicas(String value) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                BatonTestResource.servers().kafkaBootstrap()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.INBOUND);
+            AlterConfigOp op = value == null
+                    ? new AlterConfigOp(new ConfigEntry("min.insync.replicas", ""), AlterConfigOp.OpType.DELETE)
+                    : new AlterConfigOp(new ConfigEntry("min.insync.replicas", value), AlterConfigOp.OpType.SET);
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(30, TimeUnit.SECONDS);
+            // The broker applies it when it replays the metadata record: wait until it answers with it.
+            String expected = value == null ? "1" : value;
+            await().atMost(Duration.ofSeconds(10)).until(() -> expected.equals(admin.describeConfigs(List.of(topic))
+                    .all().get(10, TimeUnit.SECONDS).get(topic).get("min.insync.replicas").value()));
+        }
+    }
+}
