@@ -105,6 +105,11 @@ public final class BatonSystem implements AutoCloseable {
         }
     }
 
+    /** The broker every service uses, for a test that reads or writes a topic itself. */
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
     public FakeOutside outside() {
         return outside;
     }

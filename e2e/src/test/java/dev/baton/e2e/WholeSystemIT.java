@@ -1,9 +1,11 @@
 package dev.baton.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.events.Topics;
 import dev.baton.infra.LocalInfra;
 import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
+import dev.baton.infra.test.KafkaTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import static dev.baton.e2e.PipelineDriver.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,6 +137,26 @@ class WholeSystemIT {
             }
             return true;
         }, SOON, "the dead owner's lease of " + item + " to be gone");
+
+        // The restarted stage-service reclaimed the dead owner's lease: its own LeaseReclaimed alert
+        // crossed the outbox and baton.alerts, and the notifier made it one Telegram message.
+        awaitTrue(() -> !reclaimedAlerts(item).isEmpty(), SOON, "the LeaseReclaimed alert of " + item);
+        String alert = reclaimedAlerts(item).get(0);
+        assertTrue(alert.contains("review → testing") && alert.contains("monitor@"), "every field rendered: " + alert);
+        // Sentinel: one more alert for the same work item (same partition, after it); once its message is
+        // in the chat, a second LeaseReclaimed message would be there too.
+        String sentinel = "E2eSentinel" + Math.abs(item.hashCode());
+        new KafkaTestClient(system.kafkaBootstrap()).send(Topics.ALERTS, item, """
+                {"eventId":"%s","aggregateType":"task","aggregateId":"%s","eventType":"%s",
+                 "occurredAt":"2026-12-01T04:00:00Z","payload":{}}""".formatted(UUID.randomUUID(), item, sentinel));
+        awaitTrue(() -> outside.messages(FakeOutside.TELEGRAM_CHAT).stream().anyMatch(t -> t.contains(sentinel)), SOON,
+                "the sentinel alert of " + item);
+        assertEquals(1, reclaimedAlerts(item).size(), "one message for the one reclaim: " + reclaimedAlerts(item));
+    }
+
+    private static List<String> reclaimedAlerts(String item) {
+        return outside.messages(FakeOutside.TELEGRAM_CHAT).stream()
+                .filter(text -> text.contains(item + ": transition lease reclaimed")).toList();
     }
 
     /**
