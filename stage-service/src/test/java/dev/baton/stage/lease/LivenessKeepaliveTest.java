@@ -92,11 +92,10 @@ class LivenessKeepaliveTest {
         transition(task, "created", "analysis", "operator").then().statusCode(409).body("outcome", equalTo("deferred"));
 
         int terminated = pool.preparedQuery("""
-                        SELECT pg_terminate_backend(pl.pid) AS ended FROM pg_locks pl
-                        JOIN stage.instance i ON pl.locktype = 'advisory' AND pl.classid = $1::oid
-                             AND pl.objid = i.lock_key::oid AND pl.objsubid = 2
-                        WHERE i.boot_id = $2""")
-                .execute(Tuple.of(LivenessRegistration.NAMESPACE, owner.identity().bootId()))
+                        SELECT pg_terminate_backend(pl.pid) AS ended FROM pg_locks pl, stage.instance i
+                        WHERE i.boot_id = $1 AND pl.locktype = 'advisory' AND pl.granted AND pl.objsubid = 2
+                          AND pl.classid = %d::oid AND pl.objid = i.lock_key::oid""".formatted(LivenessRegistration.NAMESPACE))
+                .execute(Tuple.of(owner.identity().bootId()))
                 .await().atMost(Duration.ofSeconds(5)).rowCount();
         assertEquals(1, terminated, "the owner's liveness backend");
 
