@@ -46,10 +46,7 @@ public final class KafkaTestClient {
     public List<ConsumerRecord<String, String>> await(String topic, Predicate<ConsumerRecord<String, String>> wanted,
                                                       int count, Duration timeout) {
         List<ConsumerRecord<String, String>> matched = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = freshGroup()) {
             consumer.subscribe(List.of(topic));
             Instant deadline = Instant.now().plus(timeout);
             while (matched.size() < count && Instant.now().isBefore(deadline)) {
@@ -104,10 +101,7 @@ public final class KafkaTestClient {
                                                      Predicate<ConsumerRecord<String, String>> sentinel,
                                                      Duration timeout) {
         List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = freshGroup()) {
             consumer.subscribe(List.of(topic));
             Instant deadline = Instant.now().plus(timeout);
             while (Instant.now().isBefore(deadline)) {
@@ -134,5 +128,13 @@ public final class KafkaTestClient {
         send(topic, key, marker);
         List<ConsumerRecord<String, String>> seen = upTo(topic, key, r -> marker.equals(r.value()), timeout);
         return new ArrayList<>(seen.subList(0, seen.size() - 1));
+    }
+
+    /** A consumer in a group of its own, reading from the beginning. */
+    private KafkaConsumer<String, String> freshGroup() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer());
     }
 }

@@ -156,7 +156,7 @@ class InboundApplyTest {
                 workItem);
     }
 
-    private static String envelope(String eventId, String workItem, String type, JsonObject payload) {
+    static String envelope(String eventId, String workItem, String type, JsonObject payload) {
         return new JsonObject().put("eventId", eventId).put("aggregateType", "task").put("aggregateId", workItem)
                 .put("eventType", type).put("occurredAt", "2026-11-28T00:00:00Z").put("payload", payload).encode();
     }

@@ -27,6 +27,7 @@ import static dev.baton.stage.StageApi.createTask;
 import static dev.baton.stage.StageApi.newTaskId;
 import static dev.baton.stage.StageApi.stageOf;
 import static dev.baton.stage.StageApi.text;
+import static dev.baton.stage.inbound.InboundApplyTest.envelope;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -128,10 +129,5 @@ class InboundReplayTest {
     private static String planeState(String task, String state) {
         return envelope("plane:" + UUID.randomUUID(), task, "PlaneStateChanged",
                 new JsonObject().put("workItemKey", task).put("stateName", state));
-    }
-
-    private static String envelope(String eventId, String workItem, String type, JsonObject payload) {
-        return new JsonObject().put("eventId", eventId).put("aggregateType", "task").put("aggregateId", workItem)
-                .put("eventType", type).put("occurredAt", "2026-11-28T00:00:00Z").put("payload", payload).encode();
     }
 }
