@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,14 +57,14 @@ class BrokerWithoutAckTest {
     void noAcknowledgementIs503WithinTheTimeoutAndTheSameDeliveryIsAcceptedOnceTheBrokerIsBack() throws Exception {
         String bootstrap = BatonTestResource.servers().kafkaBootstrap();
         KafkaTestClient kafka = new KafkaTestClient(bootstrap);
-        String key = "NOACK-" + ThreadLocalRandom.current().nextInt(100_000, 999_999_999);
-        String eventId = uuid();
-        String body = planeV2StateChanged(eventId, uuid(), "NOACK", Integer.parseInt(key.substring(6)), "alice");
-        HttpRequest delivery = HttpRequest.newBuilder(plane.toURI()).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json").header("X-Plane-Event", "issue")
-                .header("X-Plane-Delivery", uuid()).header("X-Plane-Signature", sign(PLANE_SECRET, body))
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
         HttpClient http = HttpClient.newHttpClient();
+        // A first delivery while the broker acknowledges: the path is warm, so the timing below is the timeout's.
+        int warm = ThreadLocalRandom.current().nextInt(100_000, 999_999_999);
+        assertEquals(202, http.send(delivery(uuid(), warm), HttpResponse.BodyHandlers.ofString()).statusCode());
+        int sequence = ThreadLocalRandom.current().nextInt(100_000, 999_999_999);
+        String key = "NOACK-" + sequence;
+        String eventId = uuid();
+        HttpRequest delivery = delivery(eventId, sequence);
 
         HttpResponse<String> refused;
         long tookMs;
@@ -82,7 +81,7 @@ class BrokerWithoutAckTest {
         assertEquals(503, refused.statusCode(), refused.body());
         assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
         long timeoutMs = config.publishTimeout().toMillis();
-        assertTrue(tookMs >= timeoutMs && tookMs < timeoutMs + 2_000,
+        assertTrue(tookMs >= timeoutMs && tookMs < timeoutMs + 3_000,
                 "answered after the " + timeoutMs + " ms timeout, not much later: " + tookMs + " ms");
 
         HttpResponse<String> accepted = http.send(delivery, HttpResponse.BodyHandlers.ofString());
@@ -93,6 +92,15 @@ class BrokerWithoutAckTest {
         // The producer may still deliver the refused attempt once the broker is back: a copy with the
         // same event id, which stage-service's inbound table de-duplicates. Never a different event.
         stored.forEach(r -> assertTrue(r.value().contains("\"eventId\":\"plane:" + eventId + "\""), r.value()));
+    }
+
+    /** A signed Plane delivery for work item NOACK-{@code sequence}; the client waits far longer than the timeout. */
+    private HttpRequest delivery(String eventId, int sequence) throws Exception {
+        String body = planeV2StateChanged(eventId, uuid(), "NOACK", sequence, "alice");
+        return HttpRequest.newBuilder(plane.toURI()).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("X-Plane-Event", "issue")
+                .header("X-Plane-Delivery", uuid()).header("X-Plane-Signature", sign(PLANE_SECRET, body))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
     }
 
     /** Sets (or with null removes) {@code min.insync.replicas} of {@code baton.inbound} on the real broker. */
