@@ -67,14 +67,9 @@ public final class KafkaTestClient {
      */
     public List<ConsumerRecord<String, String>> presentNow(String topic, String key) {
         List<ConsumerRecord<String, String>> matched = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+        try (KafkaConsumer<String, String> consumer = assigned(topic)) {
+            List<TopicPartition> partitions = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (Instant.now().isAfter(deadline)) {
@@ -101,8 +96,7 @@ public final class KafkaTestClient {
                                                      Predicate<ConsumerRecord<String, String>> sentinel,
                                                      Duration timeout) {
         List<ConsumerRecord<String, String>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = freshGroup()) {
-            consumer.subscribe(List.of(topic));
+        try (KafkaConsumer<String, String> consumer = assigned(topic)) {
             Instant deadline = Instant.now().plus(timeout);
             while (Instant.now().isBefore(deadline)) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
@@ -128,6 +122,23 @@ public final class KafkaTestClient {
         send(topic, key, marker);
         List<ConsumerRecord<String, String>> seen = upTo(topic, key, r -> marker.equals(r.value()), timeout);
         return new ArrayList<>(seen.subList(0, seen.size() - 1));
+    }
+
+    /** A consumer of every partition of {@code topic} from its beginning, with no group to join. */
+    private KafkaConsumer<String, String> assigned(String topic) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new StringDeserializer());
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
     }
 
     /** A consumer in a group of its own, reading from the beginning. */
