@@ -131,6 +131,11 @@ class LivenessKeepaliveTest {
             }
 
             @Override
+            public Duration forgetGrace() {
+                return Duration.ofSeconds(60);
+            }
+
+            @Override
             public Optional<String> host() {
                 return Optional.of("vanishing-host");
             }

@@ -64,8 +64,10 @@ class PlaneSyncRetryTest {
     void taskMirroredInPlane() {
         plane = OutsideWireMock.server();
         plane.resetAll();
-        // Syncs other test classes left pending would share the drains and the rate limit: park them.
+        // Syncs other test classes left pending would share the drains and the budget: park them.
         sql("UPDATE stage.plane_sync SET next_at = now() + interval '1 day' WHERE status = 'pending'", null);
+        // Plane's budget is cluster-wide (stage.rate_grant): start this test with the minute's grants unspent.
+        sql("DELETE FROM stage.rate_grant WHERE budget = 'plane'", null);
         task = newTaskId("PRETRY");
         item = "/api/v1/workspaces/acme/projects/proj-1/work-items/item-" + task + "/";
         given().contentType(ContentType.JSON).body("""
