@@ -13,7 +13,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
@@ -112,10 +116,24 @@ class BrokerWithoutAckTest {
                     ? new AlterConfigOp(new ConfigEntry("min.insync.replicas", ""), AlterConfigOp.OpType.DELETE)
                     : new AlterConfigOp(new ConfigEntry("min.insync.replicas", value), AlterConfigOp.OpType.SET);
             admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(30, TimeUnit.SECONDS);
-            // The broker applies it when it replays the metadata record: wait until it answers with it.
-            String expected = value == null ? "1" : value;
-            await().atMost(Duration.ofSeconds(10)).until(() -> expected.equals(admin.describeConfigs(List.of(topic))
-                    .all().get(10, TimeUnit.SECONDS).get(topic).get("min.insync.replicas").value()));
+        }
+        // The broker applies the change to its logs a little after it reports it: wait until a probe
+        // write (acks=all, its own key) gets the answer the test needs.
+        boolean refusing = value != null;
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledges() != refusing);
+    }
+
+    /** Whether an acks=all write to {@code baton.inbound} is acknowledged within 3 s. */
+    private static boolean acknowledges() {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BatonTestResource.servers().kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3_000, ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.INBOUND, "NOACK-PROBE", "{\"probe\":true}")).get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception refused) {
+            return false;
         }
     }
 }
