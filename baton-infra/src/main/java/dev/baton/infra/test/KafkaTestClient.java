@@ -61,32 +61,6 @@ public final class KafkaTestClient {
     }
 
     /**
-     * The records of {@code topic} with {@code key} that the broker holds at this call: each partition
-     * is read up to the end offset it had when this was called, without waiting for anything later.
-     * For "it was there when the producer said so" and "nothing is there".
-     */
-    public List<ConsumerRecord<String, String>> presentNow(String topic, String key) {
-        List<ConsumerRecord<String, String>> matched = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = assigned(topic)) {
-            List<TopicPartition> partitions = List.copyOf(consumer.assignment());
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new AssertionError("could not read " + topic + " up to " + end + " in 30 s");
-                }
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (record.offset() < end.get(partition) && key.equals(record.key())) {
-                        matched.add(record);
-                    }
-                }
-            }
-        }
-        return matched;
-    }
-
-    /**
      * Every record of {@code topic} with {@code key}, read from the beginning up to and including
      * the first one that matches {@code sentinel}; fails if the sentinel does not arrive within
      * {@code timeout}. One key is one partition, read in order: once the sentinel is read, every
