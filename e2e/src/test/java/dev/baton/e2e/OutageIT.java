@@ -58,6 +58,10 @@ class OutageIT {
     static FakeOutside outside;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Map<String, Duration> FIGURES = new LinkedHashMap<>();
+    /** A Plane "created" delivery sent while the broker is away, and again once it is back. */
+    static final String REFUSED_BODY = WebhookPayloads.planeV2Created(UUID.randomUUID().toString(),
+            WebhookPayloads.uuid(), "KOUT", 999);
+    static final String REFUSED_DELIVERY = UUID.randomUUID().toString();
 
     @BeforeAll
     static void startTheSystem() throws Exception {
@@ -102,7 +106,7 @@ class OutageIT {
                 assertEquals(503, get("webhook-gateway", "/q/health/ready").statusCode(),
                         "the gateway is not ready without Kafka");
                 long sent = System.nanoTime();
-                gatewayRefusal[0] = planeWebhook().statusCode();
+                gatewayRefusal[0] = planeWebhook(REFUSED_BODY, REFUSED_DELIVERY).statusCode();
                 refusalMillis[0] = (System.nanoTime() - sent) / 1_000_000;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -113,6 +117,7 @@ class OutageIT {
         assertEquals(List.of(), slowAnswers, "health answers taking longer than " + ANSWER + " or hanging");
         assertEquals(503, gatewayRefusal[0], "a webhook without a broker is refused, for Plane to send again");
         assertTrue(refusalMillis[0] < 6_000, "refused within the publish timeout: " + refusalMillis[0] + " ms");
+        assertEquals(404, get("stage-service", "/tasks/KOUT-999").statusCode(), "the refused webhook published nothing");
 
         awaitTrue(() -> unsentOutboxRows() == 0, Duration.ofSeconds(60), "the outbox to drain");
         Duration drained = Duration.ofNanos(System.nanoTime() - back);
@@ -124,6 +129,10 @@ class OutageIT {
         for (String task : duringOutage) {
             awaitCard(task);
         }
+        // Plane sends the refused delivery again: now it is taken, and applied.
+        assertEquals(202, planeWebhook(REFUSED_BODY, REFUSED_DELIVERY).statusCode());
+        awaitTrue(() -> get("stage-service", "/tasks/KOUT-999").statusCode() == 200, Duration.ofSeconds(60),
+                "the redelivered work item created");
     }
 
     @Test
@@ -202,11 +211,10 @@ class OutageIT {
         }
     }
 
-    private static HttpResponse<String> planeWebhook() throws Exception {
-        String body = WebhookPayloads.planeV2Created(UUID.randomUUID().toString(), WebhookPayloads.uuid(), "KOUT", 999);
+    private static HttpResponse<String> planeWebhook(String body, String delivery) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(system.service("webhook-gateway").url() + "/webhooks/plane"))
                 .header("Content-Type", "application/json")
-                .header("X-Plane-Delivery", UUID.randomUUID().toString())
+                .header("X-Plane-Delivery", delivery)
                 .header("X-Plane-Signature", WebhookPayloads.sign(WebhookPayloads.PLANE_SECRET, body))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
