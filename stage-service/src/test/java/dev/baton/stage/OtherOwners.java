@@ -1,7 +1,6 @@
 package dev.baton.stage;
 
 import dev.baton.stage.config.LivenessConfig;
-import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.lease.Liveness;
 import dev.baton.stage.lease.LivenessRegistration;
 import io.vertx.mutiny.core.Vertx;
@@ -21,19 +20,17 @@ public class OtherOwners {
 
     private final Vertx vertx;
     private final Pool pool;
-    private final LeaseRepository leases;
     private final LivenessConfig config;
     private final String url;
     private final String user;
     private final String password;
 
-    public OtherOwners(Vertx vertx, Pool pool, LeaseRepository leases, LivenessConfig config,
+    public OtherOwners(Vertx vertx, Pool pool, LivenessConfig config,
                        @ConfigProperty(name = "baton.pg.url") String url,
                        @ConfigProperty(name = "baton.pg.user") String user,
                        @ConfigProperty(name = "baton.pg.password") String password) {
         this.vertx = vertx;
         this.pool = pool;
-        this.leases = leases;
         this.config = config;
         this.url = url;
         this.user = user;
@@ -45,10 +42,16 @@ public class OtherOwners {
                 "other-host", () -> { }).await().atMost(Duration.ofSeconds(10));
     }
 
+    /** The lease row that the other process's enter statement would have inserted; its token. */
     public long acquire(String task, LivenessRegistration owner, String actor, String from, String to) {
-        return pool.withTransaction(c -> leases.acquire(c, task, actor, owner.identity(), from, to,
-                        "owner that will die", "req-" + task))
-                .await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        return pool.preparedQuery("""
+                        INSERT INTO stage.transition_lease (task_id, token, owner_actor, owner_instance, owner_pid,
+                                                            owner_host, from_stage, to_stage, reason, request_id)
+                        VALUES ($1, nextval('stage.lease_token_seq'), $2, $3, $4, $5, $6, $7, 'owner that will die', $8)
+                        RETURNING token""")
+                .execute(Tuple.from(new Object[] {task, actor, owner.identity().bootId(), owner.identity().pid(),
+                        owner.identity().host(), from, to, "req-" + task}))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong("token");
     }
 
     /** The owner recorded {@code effect} started (at the task's version 0) and then died. */

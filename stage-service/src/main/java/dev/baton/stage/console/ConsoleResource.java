@@ -6,7 +6,7 @@ import dev.baton.stage.effect.InDoubtDecision;
 import dev.baton.stage.inbound.DeadLetterReplay;
 import dev.baton.stage.rest.OperatorAuth;
 import dev.baton.stage.rest.TaskResource;
-import dev.baton.stage.transition.TransitionService;
+import dev.baton.stage.recovery.ForceReleaseService;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
@@ -76,17 +76,17 @@ public class ConsoleResource {
     private final ConsoleSessions sessions;
     private final OperatorAuth auth;
     private final ConsoleFeed feed;
-    private final TransitionService transitions;
+    private final ForceReleaseService releases;
     private final InDoubtDecision decisions;
     private final DeadLetterReplay replays;
 
     public ConsoleResource(ConsoleService console, ConsoleSessions sessions, OperatorAuth auth, ConsoleFeed feed,
-                           TransitionService transitions, InDoubtDecision decisions, DeadLetterReplay replays) {
+                           ForceReleaseService releases, InDoubtDecision decisions, DeadLetterReplay replays) {
         this.console = console;
         this.sessions = sessions;
         this.auth = auth;
         this.feed = feed;
-        this.transitions = transitions;
+        this.releases = releases;
         this.decisions = decisions;
         this.replays = replays;
     }
@@ -221,7 +221,7 @@ public class ConsoleResource {
         actor(cookie, csrf);
         String task = TaskResource.taskId(id);
         String why = reason == null || reason.isBlank() ? "" : ": " + reason.strip();
-        return transitions.forceRelease(task, "force-released from the console" + why)
+        return releases.forceRelease(task, "force-released from the console" + why)
                 .map(released -> released.orElseThrow(() -> ProblemException.notFound(
                         "no transition lease for " + task)))
                 .map(released -> seeOther("/console/leases", "released the lease of " + task + " (token "

@@ -23,9 +23,11 @@ import java.util.TreeSet;
  * Runs each effect of a transition at most once, across crashes and owners.
  *
  * <ol>
- *   <li>record the effect {@code started} (committed) before it runs;</li>
+ *   <li>record the effect {@code started} (committed) before it runs — for a transition's first
+ *       effect the enter statement does this, in the same statement as the lease;</li>
  *   <li>run it, then record {@code done}, {@code failed} or {@code in_doubt} — each write
- *       fenced by the lease token, so a fenced-off owner records nothing;</li>
+ *       fenced by the token the row was recorded under, so a fenced-off owner records nothing.
+ *       The last effect's {@code done} is written by the transition's commit statement;</li>
  *   <li>on re-entry, a {@code done} row is skipped; a {@code started} or {@code in_doubt} row is
  *       resolved by asking the outside system first, and only re-run if it certainly did not
  *       happen; a {@code failed} row (certainly did not happen) is run again.</li>
@@ -92,50 +94,75 @@ public class EffectLedger {
         });
     }
 
-    /** Runs the effect at most once for this transition (see the class comment). */
-    public Uni<Step> runOnce(EffectContext context) {
+    /**
+     * What one effect's attempt came to. {@code pending}: a done the caller writes itself (the
+     * last effect's, in the commit statement), fenced by {@code rowToken}, with {@code detail}.
+     */
+    public record Ran(Step step, boolean pending, long rowToken, String detail) {
+
+        static Ran recorded(Step step) {
+            return new Ran(step, false, 0, null);
+        }
+    }
+
+    /**
+     * Runs the effect at most once for this transition (see the class comment).
+     *
+     * @param last the transition's last effect: a done outcome is left to the caller's commit
+     */
+    public Uni<Ran> runOnce(EffectContext context, boolean last) {
         Effect effect = effect(context.effect());
         return pool.preparedQuery(START).execute(Tuple.of(context.taskId(), context.transitionSeq(), context.effect(),
                         context.token(), context.from(), context.to()))
                 .flatMap(rows -> rows.rowCount() == 1
-                        ? runAndRecord(effect, context, context.token())
-                        : resume(effect, context));
+                        ? runAndRecord(effect, context, context.token(), last)
+                        : pool.preparedQuery(FIND)
+                                .execute(Tuple.of(context.taskId(), context.transitionSeq(), context.effect()))
+                                .flatMap(found -> {
+                                    Row row = found.iterator().next();
+                                    return resume(effect, context, row.getString("status"), row.getLong("token"),
+                                            last);
+                                }));
     }
 
-    private Uni<Step> resume(Effect effect, EffectContext context) {
-        return pool.preparedQuery(FIND).execute(Tuple.of(context.taskId(), context.transitionSeq(), context.effect()))
-                .flatMap(rows -> {
-                    Row row = rows.iterator().next();
-                    String status = row.getString("status");
-                    long recordedToken = row.getLong("token");
-                    return switch (status) {
-                        case "done" -> Uni.createFrom().item(Step.DONE);
-                        case "failed" -> restart(effect, context, status, recordedToken);
-                        default -> effect.resolve(context.withToken(recordedToken))
-                                .onFailure().recoverWithItem(Resolution.UNKNOWN)
-                                .flatMap(resolution -> switch (resolution) {
-                                    case HAPPENED -> record(context, recordedToken,
-                                            EffectResult.done("resolved: it had happened"));
-                                    case NOT_HAPPENED -> restart(effect, context, status, recordedToken);
-                                    // Still in doubt: the row keeps the token of the attempt that ran, which
-                                    // names its idempotency key, so a later resolve still finds that attempt.
-                                    case UNKNOWN -> record(context.withToken(recordedToken), recordedToken,
-                                            EffectResult.inDoubt("outcome of an earlier attempt cannot be established"));
-                                });
-                    };
-                });
+    /**
+     * Continues from what the enter statement did with this (first) effect's row: it recorded it
+     * {@code started} under our token ({@code status} null), or found an earlier attempt's row.
+     */
+    public Uni<Ran> runEntered(EffectContext context, String status, long recordedToken, boolean last) {
+        Effect effect = effect(context.effect());
+        return status == null ? runAndRecord(effect, context, context.token(), last)
+                : resume(effect, context, status, recordedToken, last);
     }
 
-    private Uni<Step> restart(Effect effect, EffectContext context, String seenStatus, long seenToken) {
+    private Uni<Ran> resume(Effect effect, EffectContext context, String status, long recordedToken, boolean last) {
+        return switch (status) {
+            case "done" -> Uni.createFrom().item(Ran.recorded(Step.DONE));
+            case "failed" -> restart(effect, context, status, recordedToken, last);
+            default -> effect.resolve(context.withToken(recordedToken))
+                    .onFailure().recoverWithItem(Resolution.UNKNOWN)
+                    .flatMap(resolution -> switch (resolution) {
+                        case HAPPENED -> record(context, recordedToken,
+                                EffectResult.done("resolved: it had happened"), last);
+                        case NOT_HAPPENED -> restart(effect, context, status, recordedToken, last);
+                        // Still in doubt: the row keeps the token of the attempt that ran, which
+                        // names its idempotency key, so a later resolve still finds that attempt.
+                        case UNKNOWN -> record(context.withToken(recordedToken), recordedToken,
+                                EffectResult.inDoubt("outcome of an earlier attempt cannot be established"), last);
+                    });
+        };
+    }
+
+    private Uni<Ran> restart(Effect effect, EffectContext context, String seenStatus, long seenToken, boolean last) {
         return pool.preparedQuery(RESTART).execute(Tuple.from(new Object[] {context.taskId(), context.transitionSeq(),
                         context.effect(), context.token(), seenStatus, seenToken}))
                 .flatMap(rows -> rows.rowCount() == 1
-                        ? runAndRecord(effect, context, context.token())
-                        : Uni.createFrom().item(Step.FENCED));
+                        ? runAndRecord(effect, context, context.token(), last)
+                        : Uni.createFrom().item(Ran.recorded(Step.FENCED)));
     }
 
-    private Uni<Step> runAndRecord(Effect effect, EffectContext context, long rowToken) {
-        return apply(effect, context).flatMap(result -> record(context, rowToken, result));
+    private Uni<Ran> runAndRecord(Effect effect, EffectContext context, long rowToken, boolean last) {
+        return apply(effect, context).flatMap(result -> record(context, rowToken, result, last));
     }
 
     private Uni<EffectResult> apply(Effect effect, EffectContext context) {
@@ -144,14 +171,20 @@ public class EffectLedger {
                         "effect threw " + failure.getClass().getSimpleName() + ": " + failure.getMessage()));
     }
 
-    /** Writes the outcome under our token; an in-doubt outcome also raises an alert in the same transaction. */
-    private Uni<Step> record(EffectContext context, long rowToken, EffectResult result) {
+    /**
+     * Writes the outcome under our token; an in-doubt outcome also raises an alert in the same
+     * transaction. The last effect's done is not written here but handed back for the commit.
+     */
+    private Uni<Ran> record(EffectContext context, long rowToken, EffectResult result, boolean last) {
         String status = switch (result.status()) {
             case DONE -> "done";
             case FAILED -> "failed";
             case IN_DOUBT -> "in_doubt";
         };
         metrics.counter("baton.effects", "effect", context.effect(), "result", status).increment();
+        if (result.status() == EffectResult.Status.DONE && last) {
+            return Uni.createFrom().item(new Ran(Step.DONE, true, rowToken, result.detail()));
+        }
         if (result.status() == EffectResult.Status.IN_DOUBT) {
             LOG.warnf("effect %s of %s (%s -> %s) is in doubt: %s", context.effect(), context.taskId(),
                     context.from(), context.to(), result.detail());
@@ -161,7 +194,7 @@ public class EffectLedger {
                         context.token(), status, result.detail(), rowToken}))
                 .flatMap(rows -> {
                     if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(Step.FENCED);
+                        return Uni.createFrom().item(Ran.recorded(Step.FENCED));
                     }
                     Step step = switch (result.status()) {
                         case DONE -> Step.DONE;
@@ -169,13 +202,13 @@ public class EffectLedger {
                         case IN_DOUBT -> Step.IN_DOUBT;
                     };
                     if (step != Step.IN_DOUBT) {
-                        return Uni.createFrom().item(step);
+                        return Uni.createFrom().item(Ran.recorded(step));
                     }
                     return outbox.alert(connection, context.taskId(), "EffectInDoubt", new JsonObject()
                                     .put("taskId", context.taskId()).put("effect", context.effect())
                                     .put("from", context.from()).put("to", context.to())
                                     .put("token", context.token()).put("detail", result.detail()))
-                            .replaceWith(step);
+                            .replaceWith(Ran.recorded(step));
                 }));
     }
 

@@ -26,15 +26,6 @@ public class JobRepository {
             INSERT INTO stage.runner (runner_id, boot_id) VALUES ($1, $2)
             ON CONFLICT (runner_id) DO UPDATE SET boot_id = EXCLUDED.boot_id, registered_at = now()""";
     static final String RUNNER_EXISTS = "SELECT 1 FROM stage.runner WHERE runner_id = $1";
-    /** Enqueues the stage's job unless the task already has an open one. */
-    static final String ENQUEUE = """
-            INSERT INTO stage.job (task_id, stage, status) VALUES ($1, $2, 'queued')
-            ON CONFLICT (task_id) WHERE status IN ('queued', 'running') DO NOTHING
-            RETURNING id""";
-    /** A stage left behind: its job that no runner took will never be wanted. */
-    static final String DROP_QUEUED = """
-            UPDATE stage.job SET status = 'failed', detail = 'stage left before a runner took it', finished_at = now()
-            WHERE task_id = $1 AND status = 'queued'""";
     /** The oldest queued job; SKIP LOCKED so two runners never take the same one. */
     static final String PICK = """
             WITH next AS (
@@ -123,15 +114,6 @@ public class JobRepository {
     }
 
     /** @return the new job's id, or empty if the task has an open job */
-    public Uni<Optional<Long>> enqueue(SqlClient client, String taskId, String stage) {
-        return client.preparedQuery(ENQUEUE).execute(Tuple.of(taskId, stage))
-                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("id")));
-    }
-
-    public Uni<Integer> dropQueued(SqlClient client, String taskId) {
-        return client.preparedQuery(DROP_QUEUED).execute(Tuple.of(taskId)).map(RowSet::rowCount);
-    }
-
     public Uni<Optional<Job>> pick(SqlClient client, String runnerId, List<String> stages) {
         return client.preparedQuery(PICK)
                 .execute(Tuple.of(runnerId, stages == null ? null : stages.toArray(new String[0])))

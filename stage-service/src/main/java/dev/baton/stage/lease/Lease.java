@@ -11,7 +11,12 @@ public record Lease(String taskId, long token, String ownerActor, UUID ownerInst
                     boolean live) {
 
     static Lease from(Row row) {
-        return new Lease(row.getString("task_id"), row.getLong("token"), row.getString("owner_actor"),
+        return from(row.getString("task_id"), row);
+    }
+
+    /** A lease from a row that carries the lease's columns but names the task otherwise. */
+    public static Lease from(String taskId, Row row) {
+        return new Lease(taskId, row.getLong("token"), row.getString("owner_actor"),
                 row.getUUID("owner_instance"), row.getLong("owner_pid"), row.getString("owner_host"),
                 row.getString("from_stage"), row.getString("to_stage"), row.getString("reason"),
                 row.getString("request_id"), row.getOffsetDateTime("acquired_at").toInstant(),

@@ -15,24 +15,19 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The transition lease table. Each decision is one self-checking statement: the insert that
- * finds an existing row does nothing, the reclaim is a CAS on the token, the release is fenced
- * by the token. 0 rows always means "someone else got there first".
+ * The transition lease table. A lease is inserted only by the enter statement
+ * ({@code stage.transition_enter}, under the task row lock) and deleted on success by the commit
+ * statement ({@code dev.baton.stage.transition.TransitionRepository}); here are the other
+ * decisions, each one self-checking statement: the reclaim is a CAS on the token, the release is
+ * fenced by the token. 0 rows always means "someone else got there first".
  */
 @ApplicationScoped
 public class LeaseRepository {
 
-    static final String ACQUIRE = """
-            INSERT INTO stage.transition_lease (task_id, token, owner_actor, owner_instance, owner_pid, owner_host,
-                                                from_stage, to_stage, reason, request_id)
-            VALUES ($1, nextval('stage.lease_token_seq'), $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (task_id) DO NOTHING
-            RETURNING token""";
     static final String SELECT_WITH_LIVENESS = """
             SELECT l.*, floor(extract(epoch FROM now() - l.acquired_at))::bigint AS age_s, %s AS live
             FROM stage.transition_lease l JOIN stage.instance i ON i.boot_id = l.owner_instance
             """.formatted(LivenessRegistration.LIVE_SQL);
-    static final String FIND = SELECT_WITH_LIVENESS + " WHERE l.task_id = $1";
     static final String ALL = SELECT_WITH_LIVENESS + " ORDER BY l.acquired_at";
     /** Takes over a stale lease: a CAS on the token it was seen with, which also bumps the token. */
     static final String RECLAIM = """
@@ -71,21 +66,6 @@ public class LeaseRepository {
     /** A lease force-released by an operator: who held it. */
     public record Released(long token, String ownerActor, String ownerInstance, long ownerPid, String ownerHost,
                            String from, String to) {
-    }
-
-    /** @return the new lease's token, or empty if a lease for the task exists */
-    public Uni<OptionalLong> acquire(SqlClient client, String taskId, String actor, ProcessIdentity owner, String from,
-                                     String to, String reason, String requestId) {
-        return client.preparedQuery(ACQUIRE)
-                .execute(Tuple.from(new Object[] {taskId, actor, owner.bootId(), owner.pid(), owner.host(), from, to,
-                        reason, requestId}))
-                .map(LeaseRepository::token)
-                .onFailure(LeaseRepository::ownerUnregistered).transform(failure -> registrationLost(owner));
-    }
-
-    public Uni<Optional<Lease>> find(SqlClient client, String taskId) {
-        return client.preparedQuery(FIND).execute(Tuple.of(taskId))
-                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Lease.from(rows.iterator().next())));
     }
 
     public Uni<List<Lease>> all(SqlClient client) {
@@ -130,7 +110,7 @@ public class LeaseRepository {
     }
 
     /** The owner's registration row is gone: a lease naming it violates the foreign key. */
-    private static boolean ownerUnregistered(Throwable failure) {
+    public static boolean ownerUnregistered(Throwable failure) {
         return failure instanceof PgException pg && FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())
                 && OWNER_FK.equals(pg.getConstraint());
     }
@@ -139,7 +119,7 @@ public class LeaseRepository {
      * Our registration no longer exists although we still hold its lock: a lost registration,
      * not a server error. Liveness registers again under a new boot id; the caller gets a 503.
      */
-    private ProblemException registrationLost(ProcessIdentity owner) {
+    public ProblemException registrationLost(ProcessIdentity owner) {
         liveness.forget(owner);
         return new ProblemException(503, "Service Unavailable", "this instance's liveness registration "
                 + owner.bootId() + " is gone; it enters no transition until registered again");

@@ -10,14 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Pending Plane syncs, written in the transition's commit and drained by {@link PlaneSyncWorker}. */
+/**
+ * Pending Plane syncs, written by the transition's commit statement ({@code stage.record_stage_change})
+ * and drained by {@link PlaneSyncWorker}.
+ */
 @ApplicationScoped
 public class PlaneSyncRepository {
 
-    static final String ADD = """
-            INSERT INTO stage.plane_sync (task_id, version, from_stage, to_stage, token, actor)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (task_id, version) DO NOTHING""";
     /**
      * Claims the due rows (at most $1) for $2 seconds: skipped by any replica that is claiming at
      * the same moment, and not due again for the others until the claim window ends. Only each
@@ -57,11 +56,6 @@ public class PlaneSyncRepository {
         public String externalId() {
             return taskId + ":" + (token == null ? "v" + version : token);
         }
-    }
-
-    public Uni<Void> add(SqlClient client, String taskId, long version, String from, String to, Long token,
-                         String actor) {
-        return client.preparedQuery(ADD).execute(Tuple.of(taskId, version, from, to, token, actor)).replaceWithVoid();
     }
 
     /** Claims due syncs for {@code claimSeconds}; oldest first. */

@@ -11,7 +11,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -23,8 +22,8 @@ import java.util.Map;
  * Mirrors committed transitions into Plane, without ever holding a transition back.
  *
  * <ol>
- *   <li>the commit transaction writes a {@code plane_sync} row (only for tasks with Plane ids,
- *       and only when an API key is configured);</li>
+ *   <li>the commit statement writes a {@code plane_sync} row (only for tasks with Plane ids,
+ *       and only when an API key is configured: {@link PlaneSyncParticipant});</li>
  *   <li>this worker claims due rows in commit order (so replicas never send the same one), each
  *       request granted first by the cluster-wide {@link PlaneBudget} under Plane's 60 a minute;</li>
  *   <li>PATCH the work item's state (if the stage is mapped), then add one comment whose
@@ -68,13 +67,6 @@ public class PlaneSyncWorker {
     /** True when transitions should leave a sync behind. */
     public boolean enabled() {
         return config.apiKey().filter(k -> !k.isBlank()).isPresent();
-    }
-
-    /** Called in the commit transaction of a transition. */
-    public Uni<Void> record(SqlClient connection, String taskId, boolean inPlane, long version, String from,
-                            String to, Long token, String actor) {
-        return enabled() && inPlane ? syncs.add(connection, taskId, version, from, to, token, actor)
-                : Uni.createFrom().voidItem();
     }
 
     void onStart(@Observes StartupEvent event) {

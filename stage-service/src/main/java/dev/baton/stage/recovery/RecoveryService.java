@@ -3,7 +3,7 @@ package dev.baton.stage.recovery;
 import dev.baton.stage.config.RecoveryConfig;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.support.PeriodicPass;
-import dev.baton.stage.transition.TransitionService;
+import dev.baton.stage.transition.LeaseReclaimService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -29,7 +29,7 @@ public class RecoveryService {
     private static final Logger LOG = Logger.getLogger(RecoveryService.class);
     static final String RECLAIMER = "recovery";
 
-    private final TransitionService transitions;
+    private final LeaseReclaimService reclaims;
     private final Instance<BeforeLeaseRecovery> before;
     private final Pool pool;
     private final LeaseRepository leases;
@@ -37,9 +37,9 @@ public class RecoveryService {
     private final RecoveryConfig config;
     private final PeriodicPass sweeps = new PeriodicPass("recovery sweep", this::sweepNow);
 
-    public RecoveryService(TransitionService transitions, Instance<BeforeLeaseRecovery> before, Pool pool,
+    public RecoveryService(LeaseReclaimService reclaims, Instance<BeforeLeaseRecovery> before, Pool pool,
                            LeaseRepository leases, Vertx vertx, RecoveryConfig config) {
-        this.transitions = transitions;
+        this.reclaims = reclaims;
         this.before = before;
         this.pool = pool;
         this.leases = leases;
@@ -64,7 +64,7 @@ public class RecoveryService {
 
     /** Reclaims and re-drives every stale lease, then forgets registrations that are gone. */
     public Uni<Integer> sweepNow() {
-        return transitions.recoverStaleLeases(RECLAIMER)
+        return reclaims.recoverStaleLeases(RECLAIMER)
                 .call(recovered -> pool.withConnection(leases::forgetDeadInstances))
                 .invoke(recovered -> {
                     if (recovered > 0) {

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Tasks and their stage history. {@link #writeStage} is the only code that writes {@code task.stage}. */
+/**
+ * Tasks and their stage history. Only the transition statements of {@code V10__transition_fast_path.sql}
+ * ({@code dev.baton.stage.transition.TransitionRepository}) write {@code task.stage}.
+ */
 @ApplicationScoped
 public class TaskRepository {
 
@@ -23,14 +26,6 @@ public class TaskRepository {
     static final String FIND = """
             SELECT id, repo, title, stage, version, created_at, updated_at, plane_project, plane_issue
             FROM stage.task WHERE id = $1""";
-    /**
-     * The stage write. With an expected stage it is the CAS (0 rows = lost race); with a null
-     * expected stage it is the pre-lease unconditional update that the kill switch keeps.
-     */
-    static final String WRITE_STAGE = """
-            UPDATE stage.task SET stage = $2, version = version + 1, updated_at = now()
-            WHERE id = $1 AND ($3::text IS NULL OR stage = $3)
-            RETURNING version""";
     static final String INSERT_HISTORY = """
             INSERT INTO stage.stage_history (task_id, from_stage, to_stage, actor, reason, kind, token, guarded, request_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
@@ -93,21 +88,6 @@ public class TaskRepository {
     public Uni<Optional<Task>> findByPlaneIssue(SqlClient client, String planeIssue) {
         return client.preparedQuery(FIND_BY_PLANE_ISSUE).execute(Tuple.of(planeIssue))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Task.from(rows.iterator().next())));
-    }
-
-    /**
-     * Moves the task to {@code to}.
-     *
-     * @param expected the stage the caller saw; null only for the unguarded (kill switch) form
-     * @return the new version, or empty when the CAS found another stage (lost race)
-     */
-    public Uni<Optional<Long>> writeStage(SqlClient client, String id, String to, String expected) {
-        return client.preparedQuery(WRITE_STAGE).execute(Tuple.of(id, to, expected)).map(rows -> {
-            if (rows.rowCount() > 1) {
-                throw new IllegalStateException("stage write matched " + rows.rowCount() + " rows for " + id);
-            }
-            return rows.rowCount() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLong("version"));
-        });
     }
 
     public Uni<Void> insertHistory(SqlClient client, String taskId, String from, String to, String actor, String reason,

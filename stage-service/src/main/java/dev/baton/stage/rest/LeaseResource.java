@@ -1,7 +1,7 @@
 package dev.baton.stage.rest;
 
 import dev.baton.stage.ProblemException;
-import dev.baton.stage.transition.TransitionService;
+import dev.baton.stage.recovery.ForceReleaseService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -17,11 +17,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 public class LeaseResource {
 
-    private final TransitionService transitions;
+    private final ForceReleaseService releases;
     private final OperatorAuth auth;
 
-    public LeaseResource(TransitionService transitions, OperatorAuth auth) {
-        this.transitions = transitions;
+    public LeaseResource(ForceReleaseService releases, OperatorAuth auth) {
+        this.releases = releases;
         this.auth = auth;
     }
 
@@ -32,7 +32,7 @@ public class LeaseResource {
                                @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         auth.requireAdmin(authorization);
         String id = TaskResource.taskId(workItem);
-        return transitions.forceRelease(id, "force-released by an operator").map(released -> released.orElseThrow(
+        return releases.forceRelease(id, "force-released by an operator").map(released -> released.orElseThrow(
                 () -> ProblemException.notFound("no transition lease for " + id)));
     }
 }
