@@ -100,7 +100,7 @@ BEGIN
     FROM stage.transition_lease l JOIN stage.instance i ON i.boot_id = l.owner_instance
     WHERE l.task_id = p_task.id;
     IF NOT FOUND THEN
-        RETURN NULL;
+        RETURN NULL; -- every field NULL: the caller tests outcome
     END IF;
     IF NOT v_step.live THEN
         v_step.outcome := 'stale';
@@ -164,7 +164,8 @@ BEGIN
             RETURN stage.task_answer('unregistered', v_task);
         END IF;
         v_step := stage.lease_answer('deferred', v_task);
-        IF v_step IS NOT NULL THEN
+        -- Not "v_step IS NOT NULL": for a row value that is true only if EVERY field is non-null.
+        IF v_step.outcome IS NOT NULL THEN
             RETURN v_step;
         END IF;
         IF NOT p_gates_passed THEN
@@ -175,11 +176,15 @@ BEGIN
     END LOOP;
 
     IF NOT p_lease THEN
+        -- No lease row, but a token all the same: the history row, the event and the Plane
+        -- comment's external id name every guarded transition by one, as they always did.
         UPDATE stage.task SET stage = p_to, version = version + 1, updated_at = now()
         WHERE id = p_task_id RETURNING * INTO v_task;
-        PERFORM stage.record_stage_change(v_task, p_from, p_to, p_kind, p_event, p_actor, p_reason, NULL, true,
-                                          p_request_id, p_queue_job, p_plane_sync);
-        RETURN stage.task_answer('advanced', v_task);
+        v_step := stage.task_answer('advanced', v_task);
+        v_step.token := nextval('stage.lease_token_seq');
+        PERFORM stage.record_stage_change(v_task, p_from, p_to, p_kind, p_event, p_actor, p_reason, v_step.token,
+                                          true, p_request_id, p_queue_job, p_plane_sync);
+        RETURN v_step;
     END IF;
 
     v_step := stage.task_answer('entered', v_task);
@@ -191,7 +196,8 @@ BEGIN
     RETURNING token INTO v_step.token;
     IF v_step.token IS NULL THEN
         -- Only a writer that skips the task row lock gets here first; answer from its lease.
-        RETURN coalesce(stage.lease_answer('deferred', v_task), stage.task_answer('retry', v_task));
+        v_step := stage.lease_answer('deferred', v_task);
+        RETURN CASE WHEN v_step.outcome IS NULL THEN stage.task_answer('retry', v_task) ELSE v_step END;
     END IF;
     IF p_effect IS NOT NULL THEN
         INSERT INTO stage.transition_effect (task_id, transition_seq, effect, token, from_stage, to_stage, status)

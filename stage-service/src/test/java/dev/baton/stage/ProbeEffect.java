@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class ProbeEffect implements Effect {
 
     private final Map<String, AtomicInteger> applied = new ConcurrentHashMap<>();
+    /** Per work item and transition (its version at entry): what "the outside" knows happened. */
+    private final Map<String, AtomicInteger> appliedPerTransition = new ConcurrentHashMap<>();
+    private final Set<String> outside = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Void>> holds = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> entered = new ConcurrentHashMap<>();
     private final Map<String, EffectResult> results = new ConcurrentHashMap<>();
@@ -36,6 +40,8 @@ public class ProbeEffect implements Effect {
     public Uni<EffectResult> apply(EffectContext context) {
         String task = context.taskId();
         applied.computeIfAbsent(task, k -> new AtomicInteger()).incrementAndGet();
+        appliedPerTransition.computeIfAbsent(task + "@" + context.transitionSeq(), k -> new AtomicInteger())
+                .incrementAndGet();
         entered.computeIfAbsent(task, k -> new CompletableFuture<>()).complete(null);
         CompletableFuture<Void> hold = holds.getOrDefault(task, CompletableFuture.completedFuture(null));
         return Uni.createFrom().completionStage(hold)
@@ -49,7 +55,9 @@ public class ProbeEffect implements Effect {
         if (told != null) {
             return Uni.createFrom().item(told);
         }
-        return Uni.createFrom().item(applied(context.taskId()) > 0 ? Resolution.HAPPENED : Resolution.NOT_HAPPENED);
+        boolean happened = outside.contains(context.taskId())
+                || applied(context.taskId(), context.transitionSeq()) > 0;
+        return Uni.createFrom().item(happened ? Resolution.HAPPENED : Resolution.NOT_HAPPENED);
     }
 
     /** How many times the outside system saw this effect for the work item. */
@@ -58,9 +66,16 @@ public class ProbeEffect implements Effect {
         return count == null ? 0 : count.get();
     }
 
+    /** How many times the outside system saw this effect for the transition entered at {@code transitionSeq}. */
+    public int applied(String task, long transitionSeq) {
+        AtomicInteger count = appliedPerTransition.get(task + "@" + transitionSeq);
+        return count == null ? 0 : count.get();
+    }
+
     /** The outside system did it (e.g. before a crash). */
     public void happenedOutside(String task) {
         applied.computeIfAbsent(task, k -> new AtomicInteger()).incrementAndGet();
+        outside.add(task);
     }
 
     /** Holds the effect of this work item until the returned future is completed. */

@@ -16,7 +16,8 @@ import java.util.List;
  *
  * <ol>
  *   <li>the effects, in order, through the ledger (each at most once across owners and crashes);
- *       the first that is not done stops the chain, and the lease is released (one statement);</li>
+ *       the first that is not done stops the chain, and the lease is released (one statement, as
+ *       after any failed step);</li>
  *   <li>the commit statement: the last effect's {@code done}, the lease released fenced by our
  *       token, the stage CAS, the history row, the outbox event and the participants' rows. A
  *       fenced-off owner changes nothing but the ledger; a lost CAS releases the lease and
@@ -42,6 +43,15 @@ public class TransitionCommitService {
     }
 
     Uni<TransitionResult> drive(HeldLease held) {
+        // A step that failed (a lost connection, say) leaves the lease to whoever comes next
+        // instead of to this live owner for as long as it lives: the release is fenced by our
+        // token, so it frees nothing a commit already freed, and the ledger, not the lease, is
+        // what keeps an effect that did run from running again.
+        return effectsThenCommit(held).onFailure().call(failure -> leases.release(pool, held.task().id(),
+                held.token()).onFailure().recoverWithNull());
+    }
+
+    private Uni<TransitionResult> effectsThenCommit(HeldLease held) {
         return effects(held, 0, null).flatMap(last -> {
             if (last != null && last.ran().step() != EffectLedger.Step.DONE) {
                 Outcome outcome = switch (last.ran().step()) {

@@ -177,8 +177,8 @@ public class TransitionService {
                     case "advanced" -> {
                         relay.wake();
                         yield Uni.createFrom().item(new TransitionResult(Outcome.ADVANCED, request.taskId(),
-                                request.from(), request.to(), transition.to(), step.task().version(), null, null,
-                                null, null));
+                                request.from(), request.to(), transition.to(), step.task().version(), step.token(),
+                                null, null, null));
                     }
                     case "entered" -> commits.drive(new HeldLease(step.task(), change, step.token(), false, facts,
                             true, step.effectStatus(), step.effectToken()));
