@@ -12,6 +12,7 @@ import dev.baton.stage.repository.TaskService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -55,7 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * no lease left, no effect run twice for a transition, none missing for a committed one, every
  * history chain unbroken, one outbox event per committed change.
  *
- * <p>Size: {@code -Dbaton.race.tasks} (500) tasks, {@code -Dbaton.race.rounds} (4) rounds each.
+ * <p>Size: {@code -Dbaton.race.tasks} (500) tasks, {@code -Dbaton.race.rounds} (2) rounds each; a
+ * longer run: {@code -Dbaton.race.rounds=4} (chains of up to four transitions per task).
  */
 @QuarkusTest
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
@@ -63,7 +65,10 @@ class TransitionRandomRaceTest {
 
     static final String[] ACTORS = {"monitor", "plane-webhook", "reconciler", "reaper", "deploy-finalizer"};
     static final int TASKS = Integer.getInteger("baton.race.tasks", 500);
-    static final int ROUNDS = Integer.getInteger("baton.race.rounds", 4);
+    static final int ROUNDS = Integer.getInteger("baton.race.rounds", 2);
+    /** Far above a transition's time even on a loaded machine: a call that takes this long is stuck. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger LOG = Logger.getLogger(TransitionRandomRaceTest.class);
     /** The pool's connections (vertx-pg-client's default application_name), never the test's own JDBC ones. */
     static final String POOL_BACKENDS = """
             SELECT pid FROM pg_stat_activity
@@ -98,6 +103,7 @@ class TransitionRandomRaceTest {
         }
 
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
         AtomicBoolean racing = new AtomicBoolean(true);
         AtomicInteger poolKills = new AtomicInteger();
         AtomicInteger livenessKills = new AtomicInteger();
@@ -106,7 +112,7 @@ class TransitionRandomRaceTest {
         CompletableFuture<Void> killer = new CompletableFuture<>();
         try (Connection killing = jdbc(); Connection reading = jdbc()) {
             killUntilDone(timer, killing, new Random(7), racing, poolKills, livenessKills, killer);
-            race(tasks, outcomes, threads, reading);
+            race(tasks, outcomes, errors, threads, reading);
             racing.set(false);
             killer.get(30, TimeUnit.SECONDS);
         } finally {
@@ -125,9 +131,11 @@ class TransitionRandomRaceTest {
             return leasesOf(prefix) == 0;
         });
 
-        String summary = "outcomes " + outcomes + ", pool connections killed " + poolKills + ", liveness killed "
-                + livenessKills;
+        String summary = "outcomes " + outcomes + ", errors " + errors + ", pool connections killed " + poolKills
+                + ", liveness killed " + livenessKills;
+        LOG.infof("random race done: %s", summary);
         assertTrue(poolKills.get() >= 10, "the killer must really kill: " + summary);
+        assertEquals(0, outcomes.getOrDefault("timeout", new AtomicInteger()).get(), "no call hangs: " + summary);
         assertTrue(outcomes.getOrDefault("advanced", new AtomicInteger()).get() >= TASKS, summary);
         assertTrue(outcomes.getOrDefault("deferred", new AtomicInteger()).get() > 0, "actors really raced: " + summary);
         // Every writer here respects the lease, so a CAS under a held lease can never find the
@@ -163,14 +171,15 @@ class TransitionRandomRaceTest {
     }
 
     /** Every task for {@link #ROUNDS} rounds, the five actors released together on each. */
-    private void race(List<String> tasks, Map<String, AtomicInteger> outcomes, ExecutorService threads,
-                      Connection reading) throws Exception {
+    private void race(List<String> tasks, Map<String, AtomicInteger> outcomes, Map<String, AtomicInteger> errors,
+                      ExecutorService threads, Connection reading) throws Exception {
         AtomicReferenceArray<String> stageAtRound = new AtomicReferenceArray<>(1);
         List<String> order = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             order.addAll(tasks);
         }
         AtomicInteger step = new AtomicInteger(-1);
+        long began = System.currentTimeMillis();
         CyclicBarrier start = new CyclicBarrier(ACTORS.length, () -> {
             int next = step.incrementAndGet();
             stageAtRound.set(0, next < order.size() ? stageOf(reading, order.get(next)) : null);
@@ -178,6 +187,7 @@ class TransitionRandomRaceTest {
         List<Future<?>> actors = new ArrayList<>();
         for (int a = 0; a < ACTORS.length; a++) {
             Actor actor = Actor.fromKey(ACTORS[a]).orElseThrow();
+            boolean a0 = a == 0;
             Random random = new Random(31L * a + TASKS);
             actors.add(threads.submit(() -> {
                 while (true) {
@@ -185,6 +195,10 @@ class TransitionRandomRaceTest {
                     int at = step.get();
                     if (at >= order.size()) {
                         return null;
+                    }
+                    if (a0 && at % 250 == 0) {
+                        LOG.infof("random race: round %d of %d after %d ms: %s", at, order.size(),
+                                System.currentTimeMillis() - began, outcomes);
                     }
                     String stage = stageAtRound.get(0);
                     Transition pick = pick(stage, random);
@@ -195,11 +209,14 @@ class TransitionRandomRaceTest {
                         try {
                             outcome = transitions.transition(new TransitionRequest(order.get(at), pick.from(),
                                             pick.to(), actor, "random race", null))
-                                    .await().atMost(Duration.ofSeconds(30)).outcome().key();
+                                    .await().atMost(CALL_TIMEOUT).outcome().key();
+                        } catch (io.smallrye.mutiny.TimeoutException e) {
+                            outcome = "timeout";
                         } catch (RuntimeException e) {
                             // A killed connection or a lost registration: the caller sees an error
                             // and, like an actor, simply moves on.
                             outcome = "error";
+                            errors.computeIfAbsent(errorKind(e), k -> new AtomicInteger()).incrementAndGet();
                         }
                     }
                     outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
@@ -209,6 +226,18 @@ class TransitionRandomRaceTest {
         for (Future<?> actor : actors) {
             actor.get(10, TimeUnit.MINUTES);
         }
+    }
+
+    /** What kind of error an actor saw: a 503 (no registration) or the failure a killed connection causes. */
+    private static String errorKind(RuntimeException e) {
+        if (e instanceof dev.baton.stage.ProblemException problem) {
+            return "problem-" + problem.status();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName();
     }
 
     /** A random transition out of {@code stage}: cancels rarely, so chains get long. */
@@ -225,7 +254,7 @@ class TransitionRandomRaceTest {
     }
 
     /**
-     * Kills a random pool connection every 20-80 ms, and now and then (at most three times) the
+     * Kills a random pool connection every 50-150 ms, and now and then (at most three times) the
      * liveness connection, until the race is over.
      */
     private void killUntilDone(ScheduledExecutorService timer, Connection c, Random random, AtomicBoolean racing,
@@ -253,7 +282,7 @@ class TransitionRandomRaceTest {
             } catch (SQLException | RuntimeException e) {
                 done.completeExceptionally(e);
             }
-        }, 20 + random.nextInt(60), TimeUnit.MILLISECONDS);
+        }, 50 + random.nextInt(100), TimeUnit.MILLISECONDS);
     }
 
     /** A task's history, checked as a chain; the versions it committed and the effectful ones' entry versions. */
@@ -313,7 +342,7 @@ class TransitionRandomRaceTest {
         List<Long> versions = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT (payload ->> 'version')::bigint FROM stage.outbox
-                WHERE aggregate_id = ? AND topic = 'baton.transitions' AND payload ? 'kind' ORDER BY id""")) {
+                WHERE aggregate_id = ? AND topic = 'baton.transitions' AND payload ->> 'kind' IS NOT NULL ORDER BY id""")) {
             ps.setString(1, task);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
