@@ -1,4 +1,4 @@
--- The transition fast path (docs/adr/0006-transition-fast-path.md): each step of the protocol
+-- The transition fast path (docs/adr/0007-transition-fast-path.md): each step of the protocol
 -- is ONE statement, so ONE round trip and ONE commit, instead of a transaction of several
 -- statements that holds its locks across round trips.
 --

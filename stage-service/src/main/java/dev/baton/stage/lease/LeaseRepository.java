@@ -28,6 +28,7 @@ public class LeaseRepository {
             SELECT l.*, floor(extract(epoch FROM now() - l.acquired_at))::bigint AS age_s, %s AS live
             FROM stage.transition_lease l JOIN stage.instance i ON i.boot_id = l.owner_instance
             """.formatted(LivenessRegistration.LIVE_SQL);
+    static final String FIND = SELECT_WITH_LIVENESS + " WHERE l.task_id = $1";
     static final String ALL = SELECT_WITH_LIVENESS + " ORDER BY l.acquired_at";
     /** Takes over a stale lease: a CAS on the token it was seen with, which also bumps the token. */
     static final String RECLAIM = """
@@ -66,6 +67,11 @@ public class LeaseRepository {
     /** A lease force-released by an operator: who held it. */
     public record Released(long token, String ownerActor, String ownerInstance, long ownerPid, String ownerHost,
                            String from, String to) {
+    }
+
+    public Uni<Optional<Lease>> find(SqlClient client, String taskId) {
+        return client.preparedQuery(FIND).execute(Tuple.of(taskId))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(Lease.from(rows.iterator().next())));
     }
 
     public Uni<List<Lease>> all(SqlClient client) {

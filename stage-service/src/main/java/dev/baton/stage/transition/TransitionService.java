@@ -30,7 +30,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The transition protocol (docs/adr/0006-transition-fast-path.md). Each numbered step that
+ * The transition protocol (docs/adr/0007-transition-fast-path.md). Each numbered step that
  * writes is ONE statement ({@link TransitionRepository}), so one round trip and one commit:
  *
  * <ol>
