@@ -183,7 +183,8 @@ class TransitionRandomRaceTest {
         CyclicBarrier start = new CyclicBarrier(ACTORS.length, () -> {
             // A round starts only while the process is registered: the killer still cuts the
             // registration mid-round, but an outage does not eat whole rounds on a fast machine.
-            await().atMost(Duration.ofSeconds(30)).until(() -> liveness.current().isPresent());
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(30))
+                    .until(() -> liveness.current().isPresent());
             int next = step.incrementAndGet();
             stageAtRound.set(0, next < order.size() ? stageOf(reading, order.get(next)) : null);
         });
