@@ -36,7 +36,7 @@ import java.util.UUID;
 final class RunnerStack implements AutoCloseable {
 
     static final Duration READY = Duration.ofSeconds(120);
-    static final String GITEA_TOKEN = "it-gitea-token";
+    static final String GITEA_TOKEN = FakeOutside.GITEA_TOKEN;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Path root;
@@ -62,7 +62,7 @@ final class RunnerStack implements AutoCloseable {
         env.put("BATON_GITEA_URL", outside.baseUrl());
         env.put("BATON_GITEA_TOKEN", GITEA_TOKEN);
         env.put("BATON_PLANE_URL", outside.baseUrl());
-        env.put("BATON_PLANE_API_KEY", "it-plane-key");
+        env.put("BATON_PLANE_API_KEY", FakeOutside.PLANE_API_KEY);
         int port = freePort();
         env.put("BATON_STAGE_SERVICE_URL", "http://127.0.0.1:" + port);
         stage = ServiceProcess.start(root, "stage-service", port, env, work.resolve("logs/stage-service.log"));
