@@ -2,6 +2,7 @@ package dev.baton.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
 
 import java.io.IOException;
@@ -72,7 +73,9 @@ public final class PipelineDriver {
         PullRequest[] found = new PullRequest[1];
         awaitTrue(() -> {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(giteaUrl + "/api/v1/repos/"
-                    + repo + "/pulls?state=open&limit=50")).timeout(Duration.ofSeconds(10)).build(),
+                    + repo + "/pulls?state=open&limit=50")).timeout(Duration.ofSeconds(10))
+                    // The fake checks credentials as Gitea does.
+                    .header("Authorization", "token " + FakeOutside.GITEA_TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return false;
