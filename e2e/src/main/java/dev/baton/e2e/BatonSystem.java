@@ -22,7 +22,9 @@ import java.util.Map;
  * packaged services as processes on free ports, wired to each other through their environment
  * only; the agent-runner runs the example agents of {@code agents/agents.json}. The end-to-end test
  * and the end-to-end benchmark
- * start it the same way.
+ * start it the same way. A service may run as several replicas (instances {@code stage-service},
+ * {@code stage-service-2}, …, each on its own port); stage-service's replicas are then reached through
+ * a {@link Balancer}, as through a Kubernetes Service.
  */
 public final class BatonSystem implements AutoCloseable {
 
@@ -36,10 +38,14 @@ public final class BatonSystem implements AutoCloseable {
     private final FakeOutside outside;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** Instance name → its module: {@code stage-service-2} → {@code stage-service}. */
+    private final Map<String, String> modules = new LinkedHashMap<>();
+    private final Balancer stageBalancer;
     private final Map<String, ServiceProcess> running = new LinkedHashMap<>();
     private final Map<String, Duration> readyAfter = new LinkedHashMap<>();
 
-    private BatonSystem(Path root, Path logs, Map<String, String> overrides) throws Exception {
+    private BatonSystem(Path root, Path logs, Map<String, String> overrides, Map<String, Integer> replicas)
+            throws Exception {
         this.root = root;
         this.logs = logs;
         Files.createDirectories(logs);
@@ -47,13 +53,20 @@ public final class BatonSystem implements AutoCloseable {
         kafka = KafkaProcess.start(Files.createTempDirectory("baton-e2e-kafka"));
         outside = FakeOutside.start(0);
         for (String service : SERVICES) {
-            ports.put(service, freePort());
+            for (int replica = 1; replica <= replicas.getOrDefault(service, 1); replica++) {
+                String instance = replica == 1 ? service : service + "-" + replica;
+                modules.put(instance, service);
+                ports.put(instance, freePort());
+            }
         }
+        stageBalancer = replicas.getOrDefault("stage-service", 1) > 1
+                ? Balancer.start(() -> instancesOf("stage-service").stream().map(ports::get).toList()) : null;
         env.put("BATON_PG_URL", postgres.url());
         env.put("BATON_PG_USER", EmbeddedPostgresServer.USER);
         env.put("BATON_PG_PASSWORD", EmbeddedPostgresServer.PASSWORD);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("BATON_STAGE_SERVICE_URL", "http://127.0.0.1:" + ports.get("stage-service"));
+        env.put("BATON_STAGE_SERVICE_URL", stageBalancer != null ? stageBalancer.url()
+                : "http://127.0.0.1:" + ports.get("stage-service"));
         env.put("BATON_SELF_REPO", WebhookPayloads.REPO);
         env.put("BATON_GITEA_URL", outside.baseUrl());
         env.put("BATON_GITEA_TOKEN", FakeOutside.GITEA_TOKEN);
@@ -79,15 +92,21 @@ public final class BatonSystem implements AutoCloseable {
      */
     public static BatonSystem start(Path root, Path logs, Map<String, String> overrides, Duration ready)
             throws Exception {
-        BatonSystem system = new BatonSystem(root, logs, overrides);
+        return start(root, logs, overrides, Map.of(), ready);
+    }
+
+    /** As {@link #start(Path, Path, Map, Duration)}, with {@code replicas} instances of the services named (default 1). */
+    public static BatonSystem start(Path root, Path logs, Map<String, String> overrides, Map<String, Integer> replicas,
+            Duration ready) throws Exception {
+        BatonSystem system = new BatonSystem(root, logs, overrides, replicas);
         try {
             long started = System.nanoTime();
-            for (String service : SERVICES) {
-                system.launch(service);
+            for (String instance : system.modules.keySet()) {
+                system.launch(instance);
             }
-            for (String service : SERVICES) {
-                system.running.get(service).awaitReady(ready);
-                system.readyAfter.put(service, Duration.ofNanos(System.nanoTime() - started));
+            for (String instance : system.modules.keySet()) {
+                system.running.get(instance).awaitReady(ready);
+                system.readyAfter.put(instance, Duration.ofNanos(System.nanoTime() - started));
             }
             return system;
         } catch (Exception | Error e) {
@@ -114,8 +133,24 @@ public final class BatonSystem implements AutoCloseable {
         return outside;
     }
 
+    /** The instance of that name ({@code stage-service}, {@code stage-service-2}, …). */
     public ServiceProcess service(String name) {
         return running.get(name);
+    }
+
+    /** Every instance's name, replicas included, in start order. */
+    public List<String> instances() {
+        return List.copyOf(modules.keySet());
+    }
+
+    /** The instances of one service. */
+    public List<String> instancesOf(String service) {
+        return modules.entrySet().stream().filter(e -> e.getValue().equals(service)).map(Map.Entry::getKey).toList();
+    }
+
+    /** Where stage-service's API is reached: its one instance, or the balancer in front of its replicas. */
+    public String stageServiceUrl() {
+        return stageBalancer != null ? stageBalancer.url() : service("stage-service").url();
     }
 
     /** How long after the start of all five each service was first seen ready (they start together). */
@@ -124,7 +159,7 @@ public final class BatonSystem implements AutoCloseable {
     }
 
     public PipelineDriver driver() {
-        return new PipelineDriver(service("webhook-gateway").url(), service("stage-service").url(),
+        return new PipelineDriver(service("webhook-gateway").url(), stageServiceUrl(),
                 WebhookPayloads.PLANE_SECRET, WebhookPayloads.GITEA_SECRET);
     }
 
@@ -145,17 +180,20 @@ public final class BatonSystem implements AutoCloseable {
         return "jdbc:" + postgres.url();
     }
 
-    /** SIGKILLs {@code service}, starts it again on the same port, and waits until it is ready. */
+    /** SIGKILLs instance {@code service}, starts it again on the same port, and waits until it is ready. */
     public void killAndRestart(String service, Duration ready, Runnable whileDown) throws Exception {
         running.get(service).kill();
         whileDown.run();
         launch(service).awaitReady(ready);
     }
 
-    private ServiceProcess launch(String service) throws IOException {
-        ServiceProcess process = ServiceProcess.start(root, service, ports.get(service), env,
-                logs.resolve(service + ".log"));
-        running.put(service, process);
+    private ServiceProcess launch(String instance) throws IOException {
+        Map<String, String> environment = new LinkedHashMap<>(env);
+        // Each replica is its own host, as in a cluster (instance ids and consumer identities derive from it).
+        environment.put("HOSTNAME", instance);
+        ServiceProcess process = ServiceProcess.start(root, modules.get(instance), ports.get(instance), environment,
+                logs.resolve(instance + ".log"));
+        running.put(instance, process);
         return process;
     }
 
@@ -163,6 +201,9 @@ public final class BatonSystem implements AutoCloseable {
     public void close() throws Exception {
         for (ServiceProcess service : running.values()) {
             service.close();
+        }
+        if (stageBalancer != null) {
+            stageBalancer.close();
         }
         outside.close();
         kafka.close();

@@ -49,9 +49,23 @@ public final class PipelineDriver {
     /** A work item {@code identifier-sequence} created in Plane; returns its key once stage-service has the task. */
     public String planeCreated(String planeId, String identifier, int sequence, Duration timeout) throws Exception {
         String key = identifier + "-" + sequence;
-        plane(WebhookPayloads.planeV2Created(UUID.randomUUID().toString(), planeId, identifier, sequence));
+        planeCreatedEvent(planeId, identifier, sequence);
         awaitTask(key, task -> true, timeout);
         return key;
+    }
+
+    /** Plane's "created" webhook only; a gateway that refuses it (503 without a broker) throws. */
+    public void planeCreatedEvent(String planeId, String identifier, int sequence) throws Exception {
+        plane(WebhookPayloads.planeV2Created(UUID.randomUUID().toString(), planeId, identifier, sequence));
+    }
+
+    /** One Plane delivery ({@code X-Plane-Delivery} and body as given), whatever the gateway answers: its answer. */
+    public Answer planeDelivery(String delivery, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(gateway + "/webhooks/plane"))
+                .header("Content-Type", "application/json")
+                .header("X-Plane-Delivery", delivery)
+                .header("X-Plane-Signature", WebhookPayloads.sign(planeSecret, body))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
     }
 
     /** A person moved the work item to a Plane state (a stage's English label, e.g. {@code Analysis}). */
@@ -134,11 +148,7 @@ public final class PipelineDriver {
     }
 
     private void plane(String body) throws Exception {
-        expect(202, send(HttpRequest.newBuilder(URI.create(gateway + "/webhooks/plane"))
-                .header("Content-Type", "application/json")
-                .header("X-Plane-Delivery", UUID.randomUUID().toString())
-                .header("X-Plane-Signature", WebhookPayloads.sign(planeSecret, body))
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))));
+        expect(202, planeDelivery(UUID.randomUUID().toString(), body));
     }
 
     private void gitea(String event, String body) throws Exception {

@@ -57,6 +57,10 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  *       modified", "message to edit not found", 401 for another token).</li>
  * </ul>
  * Gitea calls need {@link #GITEA_TOKEN} and Plane calls {@link #PLANE_API_KEY} ({@link OutsideCredentials}).
+ * Outages on demand, in each one's real error format: {@link #telegramTooManyRequests},
+ * {@link #telegramServerErrors}, {@link #giteaServerErrors} and {@link #holdMerges}; what a fault test
+ * counts is kept: {@link #telegramCalls}, {@link #repeatedMerges}, {@link #repeatedDispatches},
+ * {@link #planeCommentConflicts}.
  * {@code GET /__fake/telegram/messages} shows the chats' current messages, for a person or a
  * program in another process ({@code ./baton demo}).
  */
@@ -89,6 +93,14 @@ public final class FakeOutside implements AutoCloseable {
     private final Map<String, String> planeComments = new ConcurrentHashMap<>();
     private final FakeGitServer git;
     private volatile Consumer<String> telegramTexts = text -> { };
+    private volatile Consumer<String> mergeArrivals = pr -> { };
+    private final AtomicInteger telegram429s = new AtomicInteger();
+    private final AtomicInteger telegramRetryAfter = new AtomicInteger();
+    private final AtomicInteger telegram5xxs = new AtomicInteger();
+    private final AtomicInteger gitea5xxs = new AtomicInteger();
+    private final AtomicInteger repeatedMerges = new AtomicInteger();
+    private final AtomicInteger planeCommentConflicts = new AtomicInteger();
+    private final Map<Long, List<Instant>> telegramCalls = new ConcurrentHashMap<>();
 
     private FakeOutside(int port) {
         server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful(), new OutsideCredentials(GITEA_TOKEN, PLANE_API_KEY))
@@ -166,6 +178,57 @@ public final class FakeOutside implements AutoCloseable {
         }
     }
 
+    /** The next {@code calls} Bot API calls answer 429 "Too Many Requests: retry after N", as Telegram does. */
+    public void telegramTooManyRequests(int calls, int retryAfterSeconds) {
+        telegramRetryAfter.set(retryAfterSeconds);
+        telegram429s.set(calls);
+    }
+
+    /** The next {@code calls} Bot API calls answer 500 with the Bot API's error body. */
+    public void telegramServerErrors(int calls) {
+        telegram5xxs.set(calls);
+    }
+
+    /** The next {@code calls} Gitea API calls answer 500 with Gitea's error body, and do nothing. */
+    public void giteaServerErrors(int calls) {
+        gitea5xxs.set(calls);
+    }
+
+    /** When each Bot API call for {@code chat} arrived (answered or refused), in order. */
+    public List<Instant> telegramCalls(String chat) {
+        List<Instant> calls = telegramCalls.getOrDefault(Long.parseLong(chat), List.of());
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    /** Pull requests merged, as {@code repo#number}. */
+    public Set<String> mergedPulls() {
+        return Set.copyOf(merged);
+    }
+
+    /** Merge requests for a pull request already merged: a second attempt of an irreversible effect. */
+    public int repeatedMerges() {
+        return repeatedMerges.get();
+    }
+
+    /** Workflow runs dispatched with an idempotency key an earlier run already carries. */
+    public long repeatedDispatches() {
+        synchronized (runs) {
+            return runs.size() - runs.stream().map(r -> r.get("path") + " " + r.get("display_title")).distinct().count();
+        }
+    }
+
+    /** Plane comments refused (409) because one with the same {@code external_id} exists. */
+    public int planeCommentConflicts() {
+        return planeCommentConflicts.get();
+    }
+
+    /** Told {@code repo#number} of every merge request as it arrives, before any hold; keep it cheap. */
+    public void onMergeRequest(Consumer<String> listener) {
+        mergeArrivals = listener;
+    }
+
     /** Told every text the Bot API accepts (sent or edited), as it is accepted; keep it cheap. */
     public void onTelegramText(Consumer<String> listener) {
         telegramTexts = listener;
@@ -224,6 +287,19 @@ public final class FakeOutside implements AutoCloseable {
             String path = event.getRequest().getUrl().replaceFirst("\\?.*", "");
             try {
                 if (path.startsWith(BOT + "/")) {
+                    long chat = JSON.readTree(event.getRequest().getBodyAsString()).path("chat_id").asLong();
+                    List<Instant> calls = telegramCalls.computeIfAbsent(chat, c -> new ArrayList<>());
+                    synchronized (calls) {
+                        calls.add(Instant.now());
+                    }
+                    if (take(telegram429s)) {
+                        int retryAfter = telegramRetryAfter.get();
+                        return json(429, Map.of("ok", false, "error_code", 429, "description",
+                                "Too Many Requests: retry after " + retryAfter, "parameters", Map.of("retry_after", retryAfter)));
+                    }
+                    if (take(telegram5xxs)) {
+                        return json(500, Map.of("ok", false, "error_code", 500, "description", "Internal Server Error"));
+                    }
                     return telegram(path.substring(BOT.length() + 1), JSON.readTree(event.getRequest().getBodyAsString()));
                 }
                 if (path.equals("/__fake/telegram/messages")) {
@@ -234,6 +310,9 @@ public final class FakeOutside implements AutoCloseable {
                         }
                     });
                     return json(200, all);
+                }
+                if (path.startsWith("/api/v1/repos/") && take(gitea5xxs)) {
+                    return json(500, Map.of("message", "internal server error", "url", "http://127.0.0.1/api/swagger"));
                 }
                 Matcher pull = PULL.matcher(path);
                 if (pull.matches()) {
@@ -278,7 +357,9 @@ public final class FakeOutside implements AutoCloseable {
                         "url", "http://127.0.0.1/api/swagger"));
             }
             mergeRequests.computeIfAbsent(pr, p -> new AtomicInteger()).incrementAndGet();
+            mergeArrivals.accept(pr);
             if (!merged.add(pr)) {
+                repeatedMerges.incrementAndGet();
                 return json(405, Map.of("message", "The PR is already merged", "url", "http://127.0.0.1/api/swagger"));
             }
             return new ResponseDefinitionBuilder().withStatus(200)
@@ -320,6 +401,7 @@ public final class FakeOutside implements AutoCloseable {
         private ResponseDefinition comment(JsonNode body) {
             String externalId = body.path("external_id").asText("");
             if (!externalId.isEmpty() && planeComments.putIfAbsent(externalId, body.path("comment_html").asText()) != null) {
+                planeCommentConflicts.incrementAndGet();
                 return json(409, Map.of("error", "Comment with the same external id and external source already exists",
                         "id", "6a0e3c1b-2f4d-4e5a-9b8c-7d6e5f4a3b2c"));
             }
@@ -384,6 +466,11 @@ public final class FakeOutside implements AutoCloseable {
                             : json(200, Map.of("ok", true, "result", true));
                 };
             }
+        }
+
+        /** Takes one call of a fault budget: true while the budget lasts. */
+        private boolean take(AtomicInteger budget) {
+            return budget.getAndUpdate(left -> Math.max(0, left - 1)) > 0;
         }
 
         private Map<String, Object> message(long chat, long id, String text, boolean edited) {
