@@ -7,7 +7,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The runner's one metrics seam: no metric name appears anywhere else. */
+/**
+ * The runner's one metrics seam: no metric name appears anywhere else; docs/operations.md has the table.
+ * <ul>
+ *   <li>{@code baton_runner_jobs_running}, {@code baton_runner_jobs_total{outcome}}: jobs run, by how they ended;</li>
+ *   <li>{@code baton_runner_job_start_latency_seconds}: from queued at stage-service to the agent started;</li>
+ *   <li>{@code baton_runner_attempts_total{exit}}: agent attempts by exit code;</li>
+ *   <li>{@code baton_runner_agent_seconds{stage}}: how long agents ran;</li>
+ *   <li>{@code baton_runner_agent_cost_dollars_total{stage}}: what they reported they cost;</li>
+ *   <li>{@code baton_runner_agents_stopped_total{why}}: agents stopped on a timeout or a stop.</li>
+ * </ul>
+ */
 @ApplicationScoped
 public class RunnerMetrics {
 
@@ -38,6 +48,16 @@ public class RunnerMetrics {
 
     public void attempt(int exitCode) {
         registry.counter("baton.runner.attempts", "exit", Integer.toString(exitCode)).increment();
+    }
+
+    /** An agent process ran for {@code ran} (from start to its exit or stop). */
+    public void agentRan(String stage, Duration ran) {
+        registry.timer("baton.runner.agent", "stage", stage).record(ran);
+    }
+
+    /** The cost an agent reported for one attempt, in US dollars. */
+    public void agentCost(String stage, java.math.BigDecimal usd) {
+        registry.counter("baton.runner.agent.cost.dollars", "stage", stage).increment(usd.doubleValue());
     }
 
     public void stopped(String why) {

@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}) as its own process,
  * as {@code ./baton up} and a container run it: {@code java -jar} with the environment given, its
- * output in a log file. {@link #kill()} is a SIGKILL (no shutdown hook, no graceful close), the
- * crash the transition protocol has to survive.
+ * output in a log file. Health and metrics answer on its own management port ({@link #managementUrl()}),
+ * a free one chosen at each start. {@link #kill()} is a SIGKILL (no shutdown hook, no graceful close),
+ * the crash the transition protocol has to survive.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -27,12 +28,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Process process;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(String name, int port, int managementPort, Path log, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.process = process;
     }
@@ -58,7 +61,16 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        return new ServiceProcess(module, port, log, builder.start());
+        int managementPort = freePort();
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return new ServiceProcess(module, port, managementPort, log, builder.start());
+    }
+
+    /** A port nobody listens on now (the OS's choice). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     public String name() {
@@ -69,14 +81,22 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Health, metrics and the OpenAPI document: {@code http://127.0.0.1:<management port>}. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     public long pid() {
         return process.pid();
     }
 
-    /** Waits until {@code /q/health/ready} answers 200; fails at once, naming the log, if the process exits. */
+    /**
+     * Waits until {@code /q/health/ready} on the management port answers 200; fails at once, naming
+     * the log, if the process exits.
+     */
     public void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

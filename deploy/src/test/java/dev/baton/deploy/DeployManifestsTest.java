@@ -37,6 +37,8 @@ class DeployManifestsTest {
             Map.entry("replicasAndDisruptionBudgets", ManifestChecks::replicasAndDisruptionBudgets),
             Map.entry("secretsOnlyByReference", ManifestChecks::secretsOnlyByReference),
             Map.entry("networkPoliciesExposeOnlyTheGateway", ManifestChecks::networkPoliciesExposeOnlyTheGateway),
+            Map.entry("managementPortOnlyForMonitoring", ManifestChecks::managementPortOnlyForMonitoring),
+            Map.entry("dashboardsAndRulesNameExportedMetrics", ManifestChecks::dashboardsAndRulesNameExportedMetrics),
             Map.entry("ingressOnlyForTheGateway", ManifestChecks::ingressOnlyForTheGateway),
             Map.entry("resourcesMatchMeasuredRss", ManifestChecks::resourcesMatchMeasuredRss),
             Map.entry("datastoreAddressesMatchTheOperators", ManifestChecks::datastoreAddressesMatchTheOperators));

@@ -98,8 +98,9 @@ final class ManifestChecks {
     }
 
     /**
-     * The container port is the service's quarkus.http.port (and the Dockerfile's EXPOSE); the three
-     * probes hit SmallRye Health's paths on it; the Service and the scrape annotations point at it.
+     * The container port is the service's quarkus.http.port (and the Dockerfile's EXPOSE), and the
+     * Service points at it alone; the three probes hit SmallRye Health's paths, and the scrape
+     * annotations the metrics path, on the management port (quarkus.management.port).
      */
     static List<String> portsAndProbesMatchTheService(Overlay o) {
         List<String> problems = new ArrayList<>();
@@ -111,7 +112,15 @@ final class ManifestChecks {
             Deployment d = found.get();
             Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
             int port = s.httpPort();
+            int management = s.managementPort();
             String who = "Deployment " + s.name();
+            if (c.getPorts().stream().map(ContainerPort::getContainerPort).noneMatch(p -> p == management)) {
+                problems.add(who + ": no containerPort " + management + " (the management port of " + s.name() + ")");
+            }
+            String configuredManagement = env(o, c).get("QUARKUS_MANAGEMENT_PORT");
+            if (configuredManagement != null && !configuredManagement.equals(String.valueOf(management))) {
+                problems.add(who + ": QUARKUS_MANAGEMENT_PORT=" + configuredManagement + " but the probes assume " + management);
+            }
             if (c.getPorts().stream().map(ContainerPort::getContainerPort).noneMatch(p -> p == port)) {
                 problems.add(who + ": no containerPort " + port + " (quarkus.http.port of " + s.name() + ")");
             }
@@ -137,16 +146,16 @@ final class ManifestChecks {
                 if (!s.healthPath(kind).equals(probe.getHttpGet().getPath())) {
                     problems.add(who + ": " + kind + " probe on " + probe.getHttpGet().getPath() + ", the service serves " + s.healthPath(kind));
                 }
-                if (resolve(c, probe.getHttpGet().getPort()) != port) {
-                    problems.add(who + ": " + kind + " probe port " + probe.getHttpGet().getPort() + " is not " + port);
+                if (resolve(c, probe.getHttpGet().getPort()) != management) {
+                    problems.add(who + ": " + kind + " probe port " + probe.getHttpGet().getPort() + " is not the management port " + management);
                 }
             });
             Map<String, String> annotations = Optional.ofNullable(d.getSpec().getTemplate().getMetadata().getAnnotations()).orElse(Map.of());
             if (!"true".equals(annotations.get("prometheus.io/scrape"))
-                    || !String.valueOf(port).equals(annotations.get("prometheus.io/port"))
+                    || !String.valueOf(management).equals(annotations.get("prometheus.io/port"))
                     || !s.metricsPath().equals(annotations.get("prometheus.io/path"))
                     || !s.hasExtension("quarkus-micrometer-registry-prometheus")) {
-                problems.add(who + ": scrape annotations must say true/" + port + "/" + s.metricsPath()
+                problems.add(who + ": scrape annotations must say true/" + management + "/" + s.metricsPath()
                         + " and the service must have quarkus-micrometer-registry-prometheus; found " + annotations);
             }
             o.one("Service", s.name(), Service.class).ifPresent(svc -> svc.getSpec().getPorts().forEach(p -> {
@@ -399,6 +408,134 @@ final class ManifestChecks {
         }
         problems.addAll(postgresReachedOnlyByItsUsers(o, policies));
         problems.addAll(kafkaReachedOnlyByServices(o));
+        return problems;
+    }
+
+    /** A metric Baton exports, as a dashboard or rule names it (a histogram's parts included). */
+    private static final Pattern BATON_METRIC = Pattern.compile("\\bbaton_[a-z0-9_]+");
+    /** What an operator must hear about, by the metric its rule reads (issue: alerts as code). */
+    static final List<String> ALERTED = List.of("baton_leases", "baton_effects_in_doubt", "baton_inbound_events",
+            "baton_notifier_backlog_oldest_seconds", "baton_reaper_sweep_last_timestamp_seconds");
+
+    /**
+     * Every metric the Grafana dashboards (ConfigMaps labelled {@code grafana_dashboard}) and the
+     * PrometheusRules name is in the metrics table of docs/operations.md, whose rows each service's
+     * test checks against its real scrape: no panel or alert watches a series nobody exports. Every
+     * panel query and rule names one, and the rules watch each of {@link #ALERTED}.
+     */
+    static List<String> dashboardsAndRulesNameExportedMetrics(Overlay o) {
+        List<String> problems = new ArrayList<>();
+        Map<String, java.util.Set<String>> catalog = dev.baton.infra.test.MetricsCatalog.load(o.root().resolve("docs/operations.md"));
+        Map<String, String> dashboards = new LinkedHashMap<>();
+        for (Kustomize.Resource r : o.raw("ConfigMap")) {
+            if (labels(r).containsKey("grafana_dashboard")) {
+                map(r.doc().get("data")).forEach((file, json) -> {
+                    try {
+                        collectExprs(new com.fasterxml.jackson.databind.ObjectMapper().readTree(String.valueOf(json)),
+                                "ConfigMap " + r.name() + "/" + file, dashboards);
+                    } catch (java.io.IOException e) {
+                        problems.add("ConfigMap " + r.name() + "/" + file + ": not JSON: " + e.getMessage());
+                    }
+                });
+            }
+        }
+        Map<String, String> rules = new LinkedHashMap<>();
+        for (Kustomize.Resource r : o.raw("PrometheusRule")) {
+            collectExprs(Kustomize.YAML.valueToTree(r.doc().get("spec")), "PrometheusRule " + r.name(), rules);
+        }
+        if (dashboards.isEmpty()) {
+            problems.add("no Grafana dashboard (a ConfigMap labelled grafana_dashboard) with queries");
+        }
+        java.util.Set<String> alerted = new java.util.TreeSet<>();
+        Map<String, String> all = new LinkedHashMap<>(dashboards);
+        all.putAll(rules);
+        all.forEach((where, expr) -> {
+            Matcher m = BATON_METRIC.matcher(expr);
+            boolean any = false;
+            while (m.find()) {
+                any = true;
+                String metric = m.group().replaceAll("_(bucket|count|sum|max)$", "");
+                if (!catalog.containsKey(m.group()) && !catalog.containsKey(metric)) {
+                    problems.add(where + ": names " + m.group() + ", which the metrics table of docs/operations.md does not list");
+                }
+                if (rules.containsKey(where)) {
+                    alerted.add(metric);
+                }
+            }
+            if (!any) {
+                problems.add(where + ": names no baton_ metric: " + expr);
+            }
+        });
+        ALERTED.stream().filter(metric -> !alerted.contains(metric))
+                .forEach(metric -> problems.add("no PrometheusRule watches " + metric));
+        return problems;
+    }
+
+    /** Every {@code expr} under {@code node}, keyed by where it is (for the messages). */
+    private static void collectExprs(com.fasterxml.jackson.databind.JsonNode node, String where, Map<String, String> out) {
+        if (node.isObject()) {
+            if (node.path("expr").isTextual()) {
+                String name = node.path("alert").asText(node.path("title").asText(node.path("refId").asText("")));
+                out.put(where + " " + name + " #" + out.size(), node.path("expr").asText());
+            }
+            String title = node.path("title").asText("");
+            node.fields().forEachRemaining(e -> collectExprs(e.getValue(), title.isEmpty() ? where : where + " '" + title + "'", out));
+        } else if (node.isArray()) {
+            node.forEach(child -> collectExprs(child, where, out));
+        }
+    }
+
+    /** The namespace whose Prometheus scrapes the services (the policies' namespaceSelector). */
+    static final String MONITORING_NAMESPACE = "monitoring";
+
+    /**
+     * The management port (health, metrics, OpenAPI) is reached only from the monitoring namespace:
+     * every rule that admits it names that namespace and nothing else, and one rule does (else
+     * Prometheus cannot scrape). Kubelet probes are not subject to NetworkPolicies.
+     */
+    static List<String> managementPortOnlyForMonitoring(Overlay o) {
+        List<String> problems = new ArrayList<>();
+        List<NetworkPolicy> policies = o.all("NetworkPolicy", NetworkPolicy.class).stream()
+                .filter(p -> p.getSpec().getPolicyTypes() == null || p.getSpec().getPolicyTypes().contains("Ingress")).toList();
+        for (ServiceSource s : o.services()) {
+            Optional<Deployment> d = o.one("Deployment", s.name(), Deployment.class);
+            if (d.isEmpty()) {
+                continue;
+            }
+            int management = s.managementPort();
+            if (management == s.httpPort()) {
+                problems.add(s.name() + ": health and metrics share the API port " + management + " (quarkus.management.enabled)");
+                continue;
+            }
+            Map<String, String> pod = d.get().getSpec().getTemplate().getMetadata().getLabels();
+            boolean scraped = false;
+            for (NetworkPolicy p : policies) {
+                if (!selects(p.getSpec().getPodSelector(), pod)) {
+                    continue;
+                }
+                for (NetworkPolicyIngressRule rule : Optional.ofNullable(p.getSpec().getIngress()).orElse(List.of())) {
+                    boolean admitsPort = rule.getPorts() == null || rule.getPorts().isEmpty() || rule.getPorts().stream()
+                            .anyMatch(port -> port.getPort() == null || Objects.equals(port.getPort().getIntVal(), management));
+                    if (!admitsPort) {
+                        continue;
+                    }
+                    List<NetworkPolicyPeer> from = Optional.ofNullable(rule.getFrom()).orElse(List.of());
+                    boolean onlyMonitoring = !from.isEmpty() && from.stream().allMatch(peer -> peer.getIpBlock() == null
+                            && peer.getPodSelector() == null && peer.getNamespaceSelector() != null
+                            && Map.of("kubernetes.io/metadata.name", MONITORING_NAMESPACE)
+                                    .equals(peer.getNamespaceSelector().getMatchLabels()));
+                    if (onlyMonitoring) {
+                        scraped = true;
+                    } else {
+                        problems.add("NetworkPolicy " + p.getMetadata().getName() + ": admits more than the "
+                                + MONITORING_NAMESPACE + " namespace to the management port " + management + " of " + s.name());
+                    }
+                }
+            }
+            if (!scraped) {
+                problems.add(s.name() + ": no NetworkPolicy admits the " + MONITORING_NAMESPACE + " namespace to the management port " + management);
+            }
+        }
         return problems;
     }
 

@@ -96,6 +96,38 @@ class ManifestChecksCanFailTest {
     }
 
     @Test
+    void aProbeOnTheApiPortIsNoticed() {
+        assertBreaks("portsAndProbesMatchTheService", "live probe port http is not the management port 9000", "prod",
+                o -> at(o, "Deployment", "reaper-service", "spec.template.spec.containers.0.livenessProbe.httpGet").put("port", "http"));
+    }
+
+    @Test
+    void theManagementPortOpenToTheNamespaceIsNoticed() {
+        assertBreaks("managementPortOnlyForMonitoring", "admits more than the monitoring namespace to the management port 9000 of stage-service", "dev",
+                o -> list(at(o, "NetworkPolicy", "stage-service-from-clients", "spec.ingress.0"), "ports").add(
+                        Map.of("protocol", "TCP", "port", 9000)));
+    }
+
+    @Test
+    void aManagementPortNobodyMayScrapeIsNoticed() {
+        assertBreaks("managementPortOnlyForMonitoring", "no NetworkPolicy admits the monitoring namespace to the management port 9000", "prod",
+                o -> o.resources().removeIf(r -> r.kind().equals("NetworkPolicy") && r.name().equals("baton-services-from-monitoring")));
+    }
+
+    @Test
+    void anAlertOnAMetricNobodyExportsIsNoticed() {
+        assertBreaks("dashboardsAndRulesNameExportedMetrics", "names baton_leases_stale, which the metrics table", "prod",
+                o -> at(o, "PrometheusRule", "baton", "spec.groups.0.rules.0").put("expr", "max(baton_leases_stale) > 0"));
+    }
+
+    @Test
+    void aDashboardPanelOnAMetricNobodyExportsIsNoticed() {
+        assertBreaks("dashboardsAndRulesNameExportedMetrics", "names baton_transition_total, which the metrics table", "dev",
+                o -> at(o, "ConfigMap", "baton-grafana-dashboard", "data").computeIfPresent("baton.json",
+                        (k, v) -> String.valueOf(v).replace("baton_transitions_total", "baton_transition_total")));
+    }
+
+    @Test
     void theGatewayReachingPostgresIsNoticed() {
         assertBreaks("networkPoliciesExposeOnlyTheGateway", "webhook-gateway reaches PostgreSQL but does not use it", "dev",
                 o -> list(at(o, "NetworkPolicy", "baton-pg-clients", "spec.ingress.0"), "from").add(

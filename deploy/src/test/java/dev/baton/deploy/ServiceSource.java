@@ -96,6 +96,12 @@ record ServiceSource(String name, Path dir, Map<String, String> properties, Set<
         return Integer.parseInt(properties.getOrDefault("quarkus.http.port", "8080"));
     }
 
+    /** Where health and metrics answer: the management interface's port when it is on, else the HTTP port. */
+    int managementPort() {
+        return Boolean.parseBoolean(properties.getOrDefault("quarkus.management.enabled", "false"))
+                ? Integer.parseInt(properties.getOrDefault("quarkus.management.port", "9000")) : httpPort();
+    }
+
     boolean usesPostgres() {
         return properties.containsKey("quarkus.datasource.db-kind");
     }

@@ -7,7 +7,6 @@ import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +55,7 @@ public final class BatonSystem implements AutoCloseable {
             for (int replica = 1; replica <= replicas.getOrDefault(service, 1); replica++) {
                 String instance = replica == 1 ? service : service + "-" + replica;
                 modules.put(instance, service);
-                ports.put(instance, freePort());
+                ports.put(instance, ServiceProcess.freePort());
             }
         }
         stageBalancer = replicas.getOrDefault("stage-service", 1) > 1
@@ -208,11 +207,5 @@ public final class BatonSystem implements AutoCloseable {
         outside.close();
         kafka.close();
         postgres.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

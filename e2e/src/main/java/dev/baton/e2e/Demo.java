@@ -220,8 +220,10 @@ public final class Demo {
         System.out.println("Where to look next:");
         System.out.println("  queue, leases, running jobs   " + stageUrl + "/queue");
         System.out.println("  this task, history, ledger    " + stageUrl + "/tasks/" + item);
-        System.out.println("  Swagger UI                    " + stageUrl + "/q/swagger-ui (and :8080, :8082, :8083, :8084)");
-        System.out.println("  metrics (Prometheus)          " + stageUrl + "/q/metrics");
+        // ./baton up puts each service's management port 1000 above its API port.
+        String management = "http://127.0.0.1:" + (java.net.URI.create(stageUrl).getPort() + 1000);
+        System.out.println("  Swagger UI                    " + management + "/q/swagger-ui (and :9080, :9082, :9083, :9084)");
+        System.out.println("  metrics (Prometheus)          " + management + "/q/metrics");
         System.out.println("  the agent-runner              " + runnerUrl + "/runner, and each job's log:");
         jobs.forEach((id, stage) -> System.out.printf("    %-16s %s/jobs/%d/log  (file: <BATON_RUNNER_WORKDIR>/logs/job-%d.log)%n",
                 stage, runnerUrl, id, id));

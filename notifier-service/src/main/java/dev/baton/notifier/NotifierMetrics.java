@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,8 +20,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *       update was given up for now);</li>
  *   <li>{@code baton_notifier_alerts_total{type, outcome}}: alerts queued, sent, deduplicated, dropped;</li>
  *   <li>{@code baton_notifier_backlog{kind}}: cards and alerts waiting for their sender;</li>
- *   <li>{@code baton_notifier_backlog_oldest_seconds}: how long the oldest of them has waited.</li>
+ *   <li>{@code baton_notifier_backlog_oldest_seconds}: how long the oldest of them has waited;</li>
+ *   <li>{@code baton_retention_pruned_total{table}}: processed events the retention job deleted.</li>
  * </ul>
+ * The Bot API series are registered at start, at zero, so a rate or an alert has a series before the first call;
+ * docs/operations.md has the table.
  */
 @ApplicationScoped
 public class NotifierMetrics {
@@ -38,6 +42,19 @@ public class NotifierMetrics {
         Gauge.builder("baton.notifier.backlog", alertBacklog, AtomicLong::get).tag("kind", "alerts").register(registry);
         Gauge.builder("baton.notifier.backlog.oldest.seconds", this, m -> m.oldestAge().toMillis() / 1000.0)
                 .register(registry);
+        for (String method : List.of("sendMessage", "editMessageText", "deleteMessage")) {
+            for (String outcome : List.of("ok", "rate_limited", "failed", "dropped")) {
+                registry.counter("baton.notifier.telegram.calls", "method", method, "outcome", outcome);
+            }
+        }
+        registry.counter("baton.retention.pruned", "table", PROCESSED_EVENT);
+    }
+
+    /** The table the retention job prunes. */
+    public static final String PROCESSED_EVENT = "notifier.processed_event";
+
+    public void pruned(String table, long rows) {
+        registry.counter("baton.retention.pruned", "table", table).increment(rows);
     }
 
     public void telegramCall(String method, String outcome) {

@@ -2,6 +2,7 @@ package dev.baton.notifier;
 
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.notifier.support.TelegramFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -32,7 +33,7 @@ class NotifierServiceWiringTest {
 
     @Test
     void readinessIsUpWithDatasourceMessagingAndSenderChecks() {
-        given().when().get("/q/health/ready").then()
+        given().port(ManagementInterface.port()).when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("PostgreSQL")))

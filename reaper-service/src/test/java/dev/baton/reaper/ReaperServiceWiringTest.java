@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.reaper.messaging.AlertPublisher;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -38,7 +39,7 @@ class ReaperServiceWiringTest {
 
     @Test
     void readinessIsUpWithTheBrokerChannelCheck() {
-        given().when().get("/q/health/ready").then()
+        given().port(ManagementInterface.port()).when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Reactive Messaging")));

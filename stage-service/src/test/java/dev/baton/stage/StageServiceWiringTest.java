@@ -2,6 +2,7 @@ package dev.baton.stage;
 
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,7 +29,7 @@ class StageServiceWiringTest {
 
     @Test
     void readinessIsUpWithDatasourceAndKafkaChecks() {
-        given().when().get("/q/health/ready").then()
+        given().port(ManagementInterface.port()).when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("PostgreSQL")))

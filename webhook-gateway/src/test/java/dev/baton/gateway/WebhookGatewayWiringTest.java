@@ -5,6 +5,7 @@ import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.gateway.messaging.InboundPublisher;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +41,7 @@ class WebhookGatewayWiringTest {
     void readinessIsUpWithTheBrokerChannelCheckAndNoDatabase() {
         // The channel's own check (the producer's connection, no round trip), not Kafka's admin
         // check, which hung readiness for 20 s and more when the broker was away.
-        given().when().get("/q/health/ready").then()
+        given().port(ManagementInterface.port()).when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Reactive Messaging")))

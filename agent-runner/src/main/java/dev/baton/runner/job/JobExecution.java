@@ -200,6 +200,7 @@ final class JobExecution {
                     job.stage(), process.pid(), latency.toMillis());
         }
         AgentProcess.Outcome outcome;
+        long ranFrom = System.nanoTime();
         try {
             outcome = process.await(agent.timeout(), context.config().killGrace(), stop,
                     () -> workspaces.tooBig(job.id()), SIZE_CHECK);
@@ -208,6 +209,7 @@ final class JobExecution {
             outcome = new AgentProcess.Outcome(AgentProcess.STOPPED, "runner interrupted");
         } finally {
             workspaces.clearPid(job.id());
+            context.metrics().agentRan(job.stage(), Duration.ofNanos(System.nanoTime() - ranFrom));
         }
         if (outcome.reason() != null) {
             sink.note(outcome.reason());
@@ -241,10 +243,12 @@ final class JobExecution {
 
     private void report(int attempt, Attempt result) {
         AgentResult r = result.result();
+        java.math.BigDecimal cost = r.costUsd() == null ? java.math.BigDecimal.ZERO : r.costUsd();
         context.metrics().attempt(result.exitCode());
+        context.metrics().agentCost(job.stage(), cost);
         context.stageService().recordRun(job.id(), new AgentRun(agent.agent(),
                 r.model() != null ? r.model() : agent.model(), agent.effort(), attempt,
-                r.costUsd() == null ? java.math.BigDecimal.ZERO : r.costUsd(), r.tokensIn(), r.tokensOut(),
+                cost, r.tokensIn(), r.tokensOut(),
                 result.exitCode(), result.reason()));
     }
 

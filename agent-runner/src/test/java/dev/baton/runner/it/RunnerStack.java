@@ -8,7 +8,6 @@ import dev.baton.infra.ServiceProcess;
 import dev.baton.infra.fake.FakeOutside;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +62,7 @@ final class RunnerStack implements AutoCloseable {
         env.put("BATON_GITEA_TOKEN", GITEA_TOKEN);
         env.put("BATON_PLANE_URL", outside.baseUrl());
         env.put("BATON_PLANE_API_KEY", FakeOutside.PLANE_API_KEY);
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         env.put("BATON_STAGE_SERVICE_URL", "http://127.0.0.1:" + port);
         stage = ServiceProcess.start(root, "stage-service", port, env, work.resolve("logs/stage-service.log"));
         stage.awaitReady(READY);
@@ -78,7 +77,7 @@ final class RunnerStack implements AutoCloseable {
         runnerEnv.put("BATON_RUNNER_GIT_URL", outside.git().urlTemplate());
         runnerEnv.put("BATON_RUNNER_KILL_GRACE", "2s");
         runnerEnv.putAll(settings);
-        ServiceProcess runner = ServiceProcess.start(root, "agent-runner", freePort(), runnerEnv,
+        ServiceProcess runner = ServiceProcess.start(root, "agent-runner", ServiceProcess.freePort(), runnerEnv,
                 work.resolve("logs/runner-" + id + ".log"));
         runners.add(runner);
         runner.awaitReady(READY);
@@ -185,11 +184,5 @@ final class RunnerStack implements AutoCloseable {
         outside.close();
         kafka.close();
         postgres.close();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

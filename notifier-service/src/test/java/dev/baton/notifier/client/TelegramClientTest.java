@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.TelegramFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -205,7 +206,7 @@ class TelegramClientTest {
         assertEquals(TelegramResult.Status.FAILED, reset.status());
 
         assertNoToken();
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(ManagementInterface.port()).get("/q/metrics").then().statusCode(200).extract().asString();
         assertFalse(metrics.contains(TelegramFakeResource.TOKEN), "metrics carry the token");
         assertFalse(metrics.contains("AAH-test-SECRET"), "metrics carry part of the token");
     }

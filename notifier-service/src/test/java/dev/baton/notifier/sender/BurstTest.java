@@ -5,6 +5,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
@@ -114,7 +115,7 @@ class BurstTest {
         ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor();
         probe.scheduleWithFixedDelay(() -> {
             for (String path : List.of("/q/health/live", "/q/health/ready")) {
-                int status = given().get(path).statusCode();
+                int status = given().port(ManagementInterface.port()).get(path).statusCode();
                 if (status != 200) {
                     unhealthy.add(path + " " + status + " at " + Instant.now());
                 }
@@ -155,7 +156,7 @@ class BurstTest {
         assertEquals(List.of(), duplicated, "items without exactly one message");
         assertTrue(maxInAnyWindow(calls) <= LIMIT, "at most " + LIMIT + " calls in any 60 s window of the clock: "
                 + maxInAnyWindow(calls));
-        given().get("/q/health/ready").then().statusCode(200);
+        given().port(ManagementInterface.port()).get("/q/health/ready").then().statusCode(200);
     }
 
     /** The card's message, as last sent or edited, names the item's last stage as its current one. */

@@ -1,7 +1,7 @@
 package dev.baton.stage.effect;
 
+import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.repository.OutboxRepository;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -69,13 +69,14 @@ public class EffectLedger {
     private final Pool pool;
     private final OutboxRepository outbox;
     private final Map<String, Effect> effects = new HashMap<>();
-    private final MeterRegistry metrics;
+    private final StageMetrics metrics;
 
-    public EffectLedger(Pool pool, OutboxRepository outbox, Instance<Effect> effects, MeterRegistry metrics) {
+    public EffectLedger(Pool pool, OutboxRepository outbox, Instance<Effect> effects, StageMetrics metrics) {
         this.pool = pool;
         this.outbox = outbox;
         this.metrics = metrics;
         effects.forEach(effect -> this.effects.put(effect.name(), effect));
+        this.effects.keySet().forEach(metrics::effectKnown);
     }
 
     /** The effect names the pipeline uses that no bean implements. */
@@ -181,7 +182,7 @@ public class EffectLedger {
             case FAILED -> "failed";
             case IN_DOUBT -> "in_doubt";
         };
-        metrics.counter("baton.effects", "effect", context.effect(), "result", status).increment();
+        metrics.effect(context.effect(), status);
         if (result.status() == EffectResult.Status.DONE && last) {
             return Uni.createFrom().item(new Ran(Step.DONE, true, rowToken, result.detail()));
         }

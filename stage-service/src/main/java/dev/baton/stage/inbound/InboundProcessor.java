@@ -1,11 +1,11 @@
 package dev.baton.stage.inbound;
 
+import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.config.InboundConfig;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.repository.OutboxRepository;
 import dev.baton.stage.support.PeriodicPass;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -42,11 +42,11 @@ public class InboundProcessor {
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
     private final Vertx vertx;
-    private final MeterRegistry metrics;
+    private final StageMetrics metrics;
     private final PeriodicPass retries = new PeriodicPass("inbound retry", this::retryDueNow);
 
     public InboundProcessor(InboundRepository inbound, InboundApplier applier, InboundConfig config, Pool pool,
-                            OutboxRepository outbox, OutboxRelay relay, Vertx vertx, MeterRegistry metrics) {
+                            OutboxRepository outbox, OutboxRelay relay, Vertx vertx, StageMetrics metrics) {
         this.inbound = inbound;
         this.applier = applier;
         this.config = config;
@@ -69,7 +69,7 @@ public class InboundProcessor {
     public Uni<Void> firstDelivery(EventEnvelope event) {
         return inbound.rememberFirstDelivery(event).flatMap(first -> {
             if (!first) {
-                metrics.counter("baton.inbound", "result", "redelivery").increment();
+                metrics.inbound("redelivery");
                 return Uni.createFrom().voidItem();
             }
             return process(event);
@@ -82,7 +82,7 @@ public class InboundProcessor {
                 .onFailure().recoverWithItem(e -> new InboundApplier.Result(InboundApplier.Status.DEFERRED,
                         "failed: " + e.getMessage()))
                 .flatMap(result -> {
-                    metrics.counter("baton.inbound", "result", result.status().name().toLowerCase()).increment();
+                    metrics.inbound(result.status().name().toLowerCase());
                     LOG.debugf("inbound %s %s for %s: %s %s", event.eventType(), event.eventId(),
                             event.aggregateId(), result.status(), result.detail());
                     return switch (result.status()) {

@@ -1,12 +1,11 @@
 package dev.baton.stage.recovery;
 
+import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.Actor;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.repository.OutboxRepository;
 import dev.baton.stage.repository.TaskRepository;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -30,16 +29,16 @@ public class ForceReleaseService {
     private final LeaseRepository leases;
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
-    private final Counter forced;
+    private final StageMetrics metrics;
 
     public ForceReleaseService(Pool pool, TaskRepository tasks, LeaseRepository leases, OutboxRepository outbox,
-                               OutboxRelay relay, MeterRegistry metrics) {
+                               OutboxRelay relay, StageMetrics metrics) {
         this.pool = pool;
         this.tasks = tasks;
         this.leases = leases;
         this.outbox = outbox;
         this.relay = relay;
-        this.forced = metrics.counter("baton.lease.reclaims", "kind", "forced");
+        this.metrics = metrics;
     }
 
     /** @return the released lease, or empty if there was none */
@@ -53,7 +52,7 @@ public class ForceReleaseService {
                     return Uni.createFrom().item(released);
                 }
                 LeaseRepository.Released lease = released.get();
-                forced.increment();
+                metrics.leaseForceReleased();
                 LOG.warnf("operator force-released the lease of %s held by %s (boot %s, token %d)", taskId,
                         lease.ownerActor(), lease.ownerInstance(), lease.token());
                 String stage = task.get().stage();

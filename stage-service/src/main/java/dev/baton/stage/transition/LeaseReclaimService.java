@@ -1,5 +1,6 @@
 package dev.baton.stage.transition;
 
+import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.Actor;
 import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
@@ -9,8 +10,6 @@ import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.repository.OutboxRepository;
 import dev.baton.stage.repository.TaskRepository;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -48,11 +47,11 @@ public class LeaseReclaimService {
     private final Liveness liveness;
     private final CommitParticipants participants;
     private final TransitionCommitService commits;
-    private final Counter reclaims;
+    private final StageMetrics metrics;
 
     public LeaseReclaimService(Pool pool, PipelineDefinition pipeline, TaskRepository tasks, LeaseRepository leases,
                                OutboxRepository outbox, Liveness liveness, CommitParticipants participants,
-                               TransitionCommitService commits, MeterRegistry metrics) {
+                               TransitionCommitService commits, StageMetrics metrics) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -61,7 +60,7 @@ public class LeaseReclaimService {
         this.liveness = liveness;
         this.participants = participants;
         this.commits = commits;
-        this.reclaims = metrics.counter("baton.lease.reclaims", "kind", "stale");
+        this.metrics = metrics;
     }
 
     /**
@@ -105,7 +104,7 @@ public class LeaseReclaimService {
             if (token.isEmpty()) {
                 return Uni.createFrom().item(Optional.<HeldLease>empty());
             }
-            reclaims.increment();
+            metrics.staleLeaseReclaimed();
             LOG.warnf("reclaimed stale lease of %s (owner %s boot %s pid %d on %s, %s -> %s) by %s", stale.taskId(),
                     stale.ownerActor(), stale.ownerInstance(), stale.ownerPid(), stale.ownerHost(), stale.from(),
                     stale.to(), reclaimer);

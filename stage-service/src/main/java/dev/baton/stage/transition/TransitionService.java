@@ -2,6 +2,7 @@ package dev.baton.stage.transition;
 
 import dev.baton.stage.Actor;
 import dev.baton.stage.ProblemException;
+import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.Task;
 import dev.baton.stage.effect.EffectContext;
 import dev.baton.stage.effect.EffectLedger;
@@ -15,17 +16,13 @@ import dev.baton.stage.pipeline.InvalidPipelineException;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.pipeline.TransitionKind;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -73,13 +70,13 @@ public class TransitionService {
     private final CommitParticipants participants;
     private final TransitionCommitService commits;
     private final LeaseReclaimService reclaims;
-    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final StageMetrics metrics;
 
     public TransitionService(Pool pool, PipelineDefinition pipeline, TransitionRepository steps, LeaseRepository leases,
                              EffectLedger ledger,
                              Liveness liveness, LeaseScope scope, OutboxRelay relay, GateEvaluator gates,
                              CommitParticipants participants, TransitionCommitService commits,
-                             LeaseReclaimService reclaims, MeterRegistry metrics) {
+                             LeaseReclaimService reclaims, StageMetrics metrics) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.steps = steps;
@@ -92,9 +89,7 @@ public class TransitionService {
         this.participants = participants;
         this.commits = commits;
         this.reclaims = reclaims;
-        for (Outcome outcome : Outcome.values()) {
-            outcomes.put(outcome, metrics.counter("baton.transitions", "outcome", outcome.key()));
-        }
+        this.metrics = metrics;
     }
 
     /** Every effect the pipeline names must exist, or the service does not start. */
@@ -112,7 +107,7 @@ public class TransitionService {
         TransitionRepository.Change change = participants.change(transition, request.actor().key(),
                 request.reason(), request.requestId());
         return attempt(request, change, !gated(transition, request.actor()), null, 1)
-                .invoke(result -> outcomes.get(result.outcome()).increment());
+                .invoke(result -> metrics.transition(result.outcome()));
     }
 
     private Transition allowed(TransitionRequest request) {

@@ -40,7 +40,7 @@ final class Footprint {
                   String problem) {
     }
 
-    private record Running(String service, Process process, int port, long startedNanos, Path log) {
+    private record Running(String service, Process process, int managementPort, long startedNanos, Path log) {
     }
 
     private final Path root;
@@ -96,11 +96,14 @@ final class Footprint {
                 builder.environment().putAll(infraEnv);
                 builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
                 builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+                int management = freePort();
+                builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
+                builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
                 if (stageUrl != null) {
                     builder.environment().put("BATON_STAGE_SERVICE_URL", stageUrl);
                 }
                 long started = System.nanoTime();
-                Running r = new Running(service, builder.start(), port, started, log);
+                Running r = new Running(service, builder.start(), management, started, log);
                 running.add(r);
                 double ms = awaitReady(r);
                 if (ms < 0) {
@@ -128,7 +131,7 @@ final class Footprint {
     }
 
     private double awaitReady(Running r) throws InterruptedException {
-        URI ready = URI.create("http://127.0.0.1:" + r.port() + "/q/health/ready");
+        URI ready = URI.create("http://127.0.0.1:" + r.managementPort() + "/q/health/ready");
         long deadline = r.startedNanos() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && r.process().isAlive()) {
             try {

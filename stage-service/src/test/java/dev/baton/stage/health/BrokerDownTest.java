@@ -1,6 +1,7 @@
 package dev.baton.stage.health;
 
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -55,23 +56,23 @@ class BrokerDownTest {
 
     @Test
     void readyWithinASecondWithoutABrokerAndTransitionsStillCommitIntoTheOutbox() {
-        given().get("/q/health/ready"); // the first request of a fresh application loads classes: not timed
+        given().port(ManagementInterface.port()).get("/q/health/ready"); // the first request of a fresh application loads classes: not timed
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
-            Response ready = given().get("/q/health/ready");
+            Response ready = given().port(ManagementInterface.port()).get("/q/health/ready");
             long millis = (System.nanoTime() - start) / 1_000_000;
             ready.then().statusCode(200).body("status", equalTo("UP"))
                     .body("checks.find { it.name == 'Kafka broker (outbox)' }.data.broker", equalTo("disconnected"));
             assertTrue(millis < 1000, "readiness answered in " + millis + " ms");
         }
-        given().get("/q/health/live").then().statusCode(200);
+        given().port(ManagementInterface.port()).get("/q/health/live").then().statusCode(200);
 
         String task = newTaskId("NOKAFKA");
         createTask(task, GUARDED_REPO, "created");
         transition(task, "created", "analysis", "operator").then().statusCode(200).body("outcome", equalTo("advanced"));
         assertEquals(1, count("SELECT count(*) FROM stage.outbox WHERE aggregate_id = ? AND event_type = 'StageAdvanced'"
                 + " AND sent_at IS NULL", task), "the event waits in the outbox for the broker");
-        given().get("/q/health/ready").then().statusCode(200)
+        given().port(ManagementInterface.port()).get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'Kafka broker (outbox)' }.data.outboxPending", org.hamcrest.Matchers.greaterThan(0));
     }
 }

@@ -1,6 +1,7 @@
 package dev.baton.stage.lease;
 
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.ProbeEffect;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -133,7 +134,7 @@ class RegistrationRaceTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> liveness.current()
                 .map(identity -> !identity.bootId().equals(before)).orElse(false));
         assertNotEquals(before, liveness.current().orElseThrow().bootId(), "registered again under a new boot id");
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(ManagementInterface.port()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         transition(task, "development", "review", "monitor").then().statusCode(200)
                 .body("outcome", equalTo("advanced"));
         assertEquals(1, probe.applied(task));

@@ -2,6 +2,7 @@ package dev.baton.stage.transition;
 
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.ProbeEffect;
@@ -268,7 +269,7 @@ class TransitionProtocolTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> liveness.current().isEmpty());
         transition(task, "development", "review", "monitor").then().statusCode(503)
                 .contentType("application/problem+json");
-        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+        given().port(ManagementInterface.port()).get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
         assertEquals(0, leases(task));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> liveness.current().isPresent());
@@ -300,7 +301,7 @@ class TransitionProtocolTest {
         assertEquals(3, events.stream().map(r -> r.value().replaceAll(".*\"eventId\":\"([^\"]+)\".*", "$1"))
                 .distinct().count(), "each event has its own eventId");
 
-        given().get("/q/metrics").then().statusCode(200)
+        given().port(ManagementInterface.port()).get("/q/metrics").then().statusCode(200)
                 .body(containsString("baton_transitions_total{outcome=\"advanced\""));
     }
 
