@@ -1,0 +1,32 @@
+package dev.baton.notifier.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * How long the processed-event marks (the dedupe rows of {@code baton.transitions} and
+ * {@code baton.alerts}) are kept (docs/operations.md, Retention). The window is a floor: the job
+ * stretches it to the longer retention the broker reports for the two topics. How often the job runs
+ * is {@code baton.retention.every} (application.properties; {@code off} stops it).
+ */
+@ConfigMapping(prefix = "baton.retention")
+public interface RetentionConfig {
+
+    /** Processed-event marks, at least. */
+    @WithDefault("21d")
+    Duration processed();
+
+    /** Rows deleted per statement: short transactions, no long lock on a busy table. */
+    @WithDefault("500")
+    int batchSize();
+
+    /** Batches per run: a bounded run; a backlog drains over the next runs. */
+    @WithDefault("200")
+    int maxBatches();
+
+    /** How long to wait for the broker's topic retention; without an answer nothing is pruned. */
+    @WithDefault("5s")
+    Duration brokerTimeout();
+}

@@ -1,0 +1,36 @@
+package dev.baton.stage.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * How long rows that only grow are kept (docs/operations.md, Retention). Each window is a floor: the
+ * job stretches it to the retention the broker reports for the topic the rows belong to, so a row
+ * that recognises a redelivery outlives every record that could be redelivered. How often the job
+ * runs is {@code baton.retention.every} (application.properties; {@code off} stops it).
+ */
+@ConfigMapping(prefix = "baton.retention")
+public interface RetentionConfig {
+
+    /** Sent outbox rows (the console's alert lists read them), at least. */
+    @WithDefault("30d")
+    Duration outbox();
+
+    /** Settled inbound events ({@code applied}, {@code ignored}): the dedupe rows of {@code baton.inbound}, at least. */
+    @WithDefault("14d")
+    Duration inbound();
+
+    /** Rows deleted per statement: short transactions, no long lock on a busy table. */
+    @WithDefault("500")
+    int batchSize();
+
+    /** Batches per table per run: a bounded run; a backlog drains over the next runs. */
+    @WithDefault("200")
+    int maxBatches();
+
+    /** How long to wait for the broker's topic retention; without an answer nothing is pruned. */
+    @WithDefault("5s")
+    Duration brokerTimeout();
+}
