@@ -226,7 +226,7 @@ final class Faults {
     /** The HTTP status of a health check, or -1 when there was no answer within 5 s. */
     private int status(String instance, String check) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(system.service(instance).url() + check))
+            return HTTP.send(HttpRequest.newBuilder(URI.create(system.service(instance).managementUrl() + check))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
