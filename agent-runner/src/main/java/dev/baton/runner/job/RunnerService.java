@@ -1,5 +1,6 @@
 package dev.baton.runner.job;
 
+import org.jboss.logging.MDC;
 import dev.baton.runner.RunnerMetrics;
 import dev.baton.runner.agent.AgentDefinition;
 import dev.baton.runner.agent.AgentDefinitions;
@@ -183,6 +184,8 @@ public class RunnerService {
         LOG.infof("[%s job %d] picked (%s)", job.taskId(), job.id(), job.stage());
         jobs.execute(() -> {
             String outcome = "abandoned";
+            // A pooled thread: the job's lines name its work item, and the next job starts clean.
+            MDC.put("workItem", job.taskId());
             try {
                 outcome = execution.run();
             } finally {
@@ -195,6 +198,7 @@ public class RunnerService {
                 metrics.jobEnded(outcome);
                 slots.release();
                 LOG.infof("[%s job %d] %s", job.taskId(), job.id(), outcome);
+                MDC.remove("workItem");
                 wake();
             }
         });

@@ -1,5 +1,6 @@
 package dev.baton.notifier.messaging;
 
+import org.jboss.logging.MDC;
 import dev.baton.events.EventEnvelope;
 import dev.baton.notifier.alert.AlertService;
 import dev.baton.notifier.repository.ProcessedEventRepository;
@@ -52,6 +53,7 @@ public class PipelineEventConsumer {
             // An undecodable record: skipped (logged by the connector), never retried forever.
             return Uni.createFrom().voidItem();
         }
+        MDC.put("workItem", event.aggregateId());
         return settle(event, cardEvents.apply(event));
     }
 
@@ -60,6 +62,7 @@ public class PipelineEventConsumer {
         if (event == null) {
             return Uni.createFrom().voidItem();
         }
+        MDC.put("workItem", event.aggregateId());
         return settle(event, pool.withTransaction(conn -> events.rememberFirstDelivery(conn, event)
                 .chain(first -> first ? alerts.enqueue(conn, event) : Uni.createFrom().item(false))));
     }

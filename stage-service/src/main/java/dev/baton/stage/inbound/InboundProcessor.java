@@ -1,5 +1,6 @@
 package dev.baton.stage.inbound;
 
+import org.jboss.logging.MDC;
 import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.config.InboundConfig;
@@ -67,6 +68,7 @@ public class InboundProcessor {
 
     /** A delivery from Kafka: applied once per event id. */
     public Uni<Void> firstDelivery(EventEnvelope event) {
+        MDC.put("workItem", event.aggregateId());
         return inbound.rememberFirstDelivery(event).flatMap(first -> {
             if (!first) {
                 metrics.inbound("redelivery");
@@ -78,6 +80,7 @@ public class InboundProcessor {
 
     /** Applies an event and records how it ended. Failures are logged and retried, never thrown. */
     Uni<Void> process(EventEnvelope event) {
+        MDC.put("workItem", event.aggregateId());
         return applier.apply(event)
                 .onFailure().recoverWithItem(e -> new InboundApplier.Result(InboundApplier.Status.DEFERRED,
                         "failed: " + e.getMessage()))

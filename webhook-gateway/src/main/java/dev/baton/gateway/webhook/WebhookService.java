@@ -1,5 +1,6 @@
 package dev.baton.gateway.webhook;
 
+import org.jboss.logging.MDC;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -177,6 +178,8 @@ public class WebhookService {
     }
 
     private Uni<Receipt> publish(WebhookSource source, EventEnvelope event) {
+        // The request's own context: every later line of this request names the work item.
+        MDC.put("workItem", event.aggregateId());
         return publisher.publish(event)
                 .ifNoItem().after(gateway.publishTimeout()).fail()
                 .onItem().transform(done -> {

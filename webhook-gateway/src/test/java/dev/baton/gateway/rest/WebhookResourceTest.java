@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.gateway.webhook.WebhookMetrics;
+import dev.baton.gateway.webhook.WebhookService;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import io.micrometer.core.instrument.Counter;
@@ -37,6 +38,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The endpoints against the real broker: what is published, when, and what is refused. */
@@ -117,6 +119,43 @@ class WebhookResourceTest {
         Counter counter = registry.find(WebhookMetrics.NAME)
                 .tags("source", source, "outcome", outcome, "reason", reason).counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    /** Every line logged while a webhook is published names its work item (MDC), as JSON logs carry it. */
+    @Test
+    void theLinesOfAPublishedWebhookNameItsWorkItem() throws Exception {
+        String key = freshKey("LOG");
+        String body = planeV2StateChanged(uuid(), uuid(), identifier(key), sequence(key), "alice");
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(WebhookService.class.getName());
+        java.util.logging.Level level = logger.getLevel();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                org.jboss.logmanager.ExtLogRecord ext = org.jboss.logmanager.ExtLogRecord.wrap(record);
+                lines.add(ext.getMdc("workItem") + " " + ext.getFormattedMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.setLevel(java.util.logging.Level.FINE);
+        logger.addHandler(capture);
+        try {
+            plane(body).header("X-Plane-Signature", sign(PLANE_SECRET, body)).when().post("/webhooks/plane")
+                    .then().statusCode(202).body("outcome", equalTo("published"));
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(level);
+        }
+        List<String> about = lines.stream().filter(line -> line.contains("for " + key)).toList();
+        assertFalse(about.isEmpty(), "the publish is logged: " + lines);
+        assertTrue(about.stream().allMatch(line -> line.startsWith(key + " ")), "each line names " + key + ": " + about);
     }
 
     @Test
