@@ -31,6 +31,9 @@ public class RunnerMetrics {
         this.startLatency = Timer.builder("baton.runner.job.start.latency")
                 .description("From the job's queued time at stage-service to its agent process started")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        // At zero from the start: an alert on stopped agents has a series before the first stop.
+        registry.counter("baton.runner.agents.stopped", "why", "timeout");
+        registry.counter("baton.runner.agents.stopped", "why", "stop");
     }
 
     public void jobStarted() {

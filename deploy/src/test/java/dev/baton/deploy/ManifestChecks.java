@@ -378,14 +378,12 @@ final class ManifestChecks {
      */
     static List<String> networkPoliciesExposeOnlyTheGateway(Overlay o) {
         List<String> problems = new ArrayList<>();
-        List<NetworkPolicy> policies = o.all("NetworkPolicy", NetworkPolicy.class).stream()
-                .filter(p -> p.getSpec().getPolicyTypes() == null || p.getSpec().getPolicyTypes().contains("Ingress")).toList();
+        List<NetworkPolicy> policies = ingressPolicies(o);
         for (ServiceSource s : o.services()) {
-            Optional<Deployment> d = o.one("Deployment", s.name(), Deployment.class);
-            if (d.isEmpty()) {
+            Map<String, String> pod = podLabels(o, s);
+            if (pod == null) {
                 continue;
             }
-            Map<String, String> pod = d.get().getSpec().getTemplate().getMetadata().getLabels();
             List<NetworkPolicy> selecting = policies.stream().filter(p -> selects(p.getSpec().getPodSelector(), pod)).toList();
             if (selecting.isEmpty()) {
                 problems.add(s.name() + ": no NetworkPolicy selects its pods, so anyone can connect");
@@ -495,11 +493,10 @@ final class ManifestChecks {
      */
     static List<String> managementPortOnlyForMonitoring(Overlay o) {
         List<String> problems = new ArrayList<>();
-        List<NetworkPolicy> policies = o.all("NetworkPolicy", NetworkPolicy.class).stream()
-                .filter(p -> p.getSpec().getPolicyTypes() == null || p.getSpec().getPolicyTypes().contains("Ingress")).toList();
+        List<NetworkPolicy> policies = ingressPolicies(o);
         for (ServiceSource s : o.services()) {
-            Optional<Deployment> d = o.one("Deployment", s.name(), Deployment.class);
-            if (d.isEmpty()) {
+            Map<String, String> pod = podLabels(o, s);
+            if (pod == null) {
                 continue;
             }
             int management = s.managementPort();
@@ -507,7 +504,6 @@ final class ManifestChecks {
                 problems.add(s.name() + ": health and metrics share the API port " + management + " (quarkus.management.enabled)");
                 continue;
             }
-            Map<String, String> pod = d.get().getSpec().getTemplate().getMetadata().getLabels();
             boolean scraped = false;
             for (NetworkPolicy p : policies) {
                 if (!selects(p.getSpec().getPodSelector(), pod)) {
@@ -754,6 +750,18 @@ final class ManifestChecks {
     }
 
     /** matchLabels only; matchExpressions are outside what Baton's manifests use, so they never match here. */
+    /** The NetworkPolicies that govern inbound connections. */
+    private static List<NetworkPolicy> ingressPolicies(Overlay o) {
+        return o.all("NetworkPolicy", NetworkPolicy.class).stream()
+                .filter(p -> p.getSpec().getPolicyTypes() == null || p.getSpec().getPolicyTypes().contains("Ingress")).toList();
+    }
+
+    /** The labels of the service's pods, or null when the overlay has no Deployment of it. */
+    private static Map<String, String> podLabels(Overlay o, ServiceSource s) {
+        return o.one("Deployment", s.name(), Deployment.class)
+                .map(d -> d.getSpec().getTemplate().getMetadata().getLabels()).orElse(null);
+    }
+
     private static boolean selects(LabelSelector selector, Map<String, String> labels) {
         if (selector == null) {
             return false;

@@ -2,11 +2,14 @@ package dev.baton.runner.it;
 
 import dev.baton.infra.LocalInfra;
 import dev.baton.infra.ServiceProcess;
+import dev.baton.infra.test.ManagementInterface;
+import dev.baton.infra.test.MetricsCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +68,8 @@ class AgentRunnerIT {
         Path agents = stack.agents("race", """
                 {"command":["%s"],"env":{"RUNS_LOG":"%s"},"timeout":"60s","agent":"analyst","model":"m"}"""
                 .formatted(agent, runs));
-        stack.runner("race-a", agents, Map.of("BATON_RUNNER_SLOTS", "3"));
-        stack.runner("race-b", agents, Map.of("BATON_RUNNER_SLOTS", "3"));
+        ServiceProcess raceA = stack.runner("race-a", agents, Map.of("BATON_RUNNER_SLOTS", "3"));
+        ServiceProcess raceB = stack.runner("race-b", agents, Map.of("BATON_RUNNER_SLOTS", "3"));
 
         List<String> tasks = new java.util.ArrayList<>();
         for (int i = 0; i < jobs; i++) {
@@ -99,6 +102,13 @@ class AgentRunnerIT {
         assertEquals(jobs, stack.outside.planeComments().keySet().stream()
                 .filter(key -> lines.stream().anyMatch(line -> key.equals("baton-job-" + line.split(" ")[0]))).count(),
                 "one Plane comment per job");
+
+        // Health, metrics and OpenAPI on the management port only; every runner metric the docs list
+        // is in the two runners' scrapes (jobs ran on both).
+        URI management = URI.create(raceA.managementUrl());
+        assertEquals(List.of(), ManagementInterface.leaks(URI.create(raceA.url()), management));
+        assertEquals(List.of(), MetricsCatalog.missingFrom(ManagementInterface.scrape(management)
+                + ManagementInterface.scrape(URI.create(raceB.managementUrl())), "agent-runner"));
     }
 
     @Test

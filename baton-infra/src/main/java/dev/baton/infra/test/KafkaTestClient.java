@@ -30,10 +30,17 @@ public final class KafkaTestClient {
 
     /** Sends one string record and waits for the broker's acknowledgement. */
     public void send(String topic, String key, String value) {
+        send(topic, key, List.of(value));
+    }
+
+    /** Sends the records in order with one producer, each acknowledged before the next is sent. */
+    public void send(String topic, String key, List<String> values) {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic, e);
         }

@@ -8,11 +8,17 @@ import java.time.Duration;
 /**
  * How long the processed-event marks (the dedupe rows of {@code baton.transitions} and
  * {@code baton.alerts}) are kept (docs/operations.md, Retention). The window is a floor: the job
- * stretches it to the longer retention the broker reports for the two topics. How often the job runs
- * is {@code baton.retention.every} (application.properties; {@code off} stops it).
+ * stretches it to the longer retention the broker reports for the two topics.
  */
 @ConfigMapping(prefix = "baton.retention")
 public interface RetentionConfig {
+
+    /**
+     * How often the job runs: a duration, or {@code off}. The scheduler reads the property itself
+     * (application.properties repeats the default, which a mapping's default does not expand into).
+     */
+    @WithDefault("1h")
+    String every();
 
     /** Processed-event marks, at least. */
     @WithDefault("21d")

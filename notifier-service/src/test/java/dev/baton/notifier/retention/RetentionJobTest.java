@@ -62,9 +62,11 @@ class RetentionJobTest {
     void aPrunedTableStillRecognisesEveryEventKafkaCanRedeliver() throws Exception {
         String item = "KEEP-" + UUID.randomUUID().toString().substring(0, 8);
         int events = 10;
+        List<String> probes = new java.util.ArrayList<>();
         for (int i = 0; i < events; i++) {
-            kafka.send(Topics.ALERTS, item, alert(UUID.randomUUID().toString(), item, TYPE));
+            probes.add(alert(UUID.randomUUID().toString(), item, TYPE));
         }
+        kafka.send(Topics.ALERTS, item, probes);
         await().atMost(Duration.ofSeconds(30)).until(() -> marks(item) == events);
         String expired = "expired-" + UUID.randomUUID();
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("""
@@ -85,9 +87,7 @@ class RetentionJobTest {
         double handled = alertsHandled();
         List<ConsumerRecord<String, String>> onTopic = kafka.publishedBefore(Topics.ALERTS, item, Duration.ofSeconds(30));
         assertEquals(events, onTopic.size());
-        for (ConsumerRecord<String, String> record : onTopic) {
-            kafka.send(Topics.ALERTS, item, record.value());
-        }
+        kafka.send(Topics.ALERTS, item, onTopic.stream().map(ConsumerRecord::value).toList());
         // One key, one partition, in order: once the sentinel is handled every redelivery before it was too.
         String sentinel = UUID.randomUUID().toString();
         kafka.send(Topics.ALERTS, item, alert(sentinel, item, "RetentionSentinel"));

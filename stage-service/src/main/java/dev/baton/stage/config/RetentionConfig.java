@@ -8,11 +8,17 @@ import java.time.Duration;
 /**
  * How long rows that only grow are kept (docs/operations.md, Retention). Each window is a floor: the
  * job stretches it to the retention the broker reports for the topic the rows belong to, so a row
- * that recognises a redelivery outlives every record that could be redelivered. How often the job
- * runs is {@code baton.retention.every} (application.properties; {@code off} stops it).
+ * that recognises a redelivery outlives every record that could be redelivered.
  */
 @ConfigMapping(prefix = "baton.retention")
 public interface RetentionConfig {
+
+    /**
+     * How often the job runs: a duration, or {@code off}. The scheduler reads the property itself
+     * (application.properties repeats the default, which a mapping's default does not expand into).
+     */
+    @WithDefault("1h")
+    String every();
 
     /** Sent outbox rows (the console's alert lists read them), at least. */
     @WithDefault("30d")
