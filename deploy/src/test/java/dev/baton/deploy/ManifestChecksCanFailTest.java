@@ -97,7 +97,7 @@ class ManifestChecksCanFailTest {
 
     @Test
     void aProbeOnTheApiPortIsNoticed() {
-        assertBreaks("portsAndProbesMatchTheService", "live probe port http is not the management port 9000", "prod",
+        assertBreaks("portsAndProbesMatchTheService", "reaper-service: live probe port AnyType(value=http) is not the management port 9000", "prod",
                 o -> at(o, "Deployment", "reaper-service", "spec.template.spec.containers.0.livenessProbe.httpGet").put("port", "http"));
     }
 
