@@ -10,11 +10,11 @@ import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
 import dev.baton.notifier.support.FastForward;
+import dev.baton.notifier.support.RealChatLimit;
 import dev.baton.notifier.support.TelegramFakeResource;
 import dev.baton.notifier.support.TestClock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
@@ -38,11 +38,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.baton.notifier.support.BotApiRequests.EDIT;
+import static dev.baton.notifier.support.BotApiRequests.SEND;
+import static dev.baton.notifier.support.BotApiRequests.edits;
+import static dev.baton.notifier.support.BotApiRequests.sends;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,24 +62,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly one message, the budget kept in every window.
  */
 @QuarkusTest
-@TestProfile(BurstTest.RealChatLimit.class)
+@TestProfile(RealChatLimit.class)
 @QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class BurstTest {
 
     static final int ITEMS = 150;
-    static final int LIMIT = 20;
+    static final int LIMIT = RealChatLimit.LIMIT;
     static final String[] STAGES = {"created", "analysis", "brd-approval", "architecture"};
-    static final String SEND = TelegramFakeResource.BOT + "/sendMessage";
-    static final String EDIT = TelegramFakeResource.BOT + "/editMessageText";
-
-    /** Telegram's real budget for a group chat. */
-    public static class RealChatLimit implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("baton.telegram.messages-per-minute", Integer.toString(LIMIT));
-        }
-    }
 
     @Inject
     TestClock clock;
@@ -141,7 +130,7 @@ class BurstTest {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> Duration.between(burst, Instant.now()).toSeconds() >= 75);
             assertTrue(unhealthy.isEmpty(), "health stayed UP through the burst: " + unhealthy);
-            long sentSoFar = items.stream().filter(i -> !sends(i).isEmpty()).count();
+            long sentSoFar = items.stream().filter(i -> !sends(i + "<").isEmpty()).count();
             assertTrue(sentSoFar > 0 && sentSoFar < ITEMS, "cards went out at the budget's pace: " + sentSoFar);
             assertTrue(maxInAnyWindow(calls) <= LIMIT, "at most " + LIMIT + " calls in any minute: " + maxInAnyWindow(calls));
 
@@ -152,7 +141,7 @@ class BurstTest {
             probe.shutdownNow();
         }
 
-        List<String> duplicated = items.stream().filter(i -> sends(i).size() != 1).collect(Collectors.toList());
+        List<String> duplicated = items.stream().filter(i -> sends(i + "<").size() != 1).collect(Collectors.toList());
         assertEquals(List.of(), duplicated, "items without exactly one message");
         assertTrue(maxInAnyWindow(calls) <= LIMIT, "at most " + LIMIT + " calls in any 60 s window of the clock: "
                 + maxInAnyWindow(calls));
@@ -165,16 +154,11 @@ class BurstTest {
         if (message == null) {
             return false;
         }
-        List<LoggedRequest> edits = wm.findAll(postRequestedFor(urlPathEqualTo(EDIT))
-                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(message)))));
-        List<LoggedRequest> texts = edits.isEmpty() ? sends(item) : edits;
+        List<LoggedRequest> edits = edits(message);
+        List<LoggedRequest> texts = edits.isEmpty() ? sends(item + "<") : edits;
         return texts.get(texts.size() - 1).getBodyAsString().contains("<b>Architecture</b>");
     }
 
-    private List<LoggedRequest> sends(String item) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(SEND))
-                .withRequestBody(matchingJsonPath("$.text", containing(item + "<"))));
-    }
 
     static int maxInAnyWindow(ConcurrentLinkedQueue<Instant> calls) {
         List<Instant> sorted = new ArrayList<>(calls);

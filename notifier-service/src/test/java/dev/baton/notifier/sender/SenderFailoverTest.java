@@ -1,25 +1,15 @@
 package dev.baton.notifier.sender;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
-import dev.baton.notifier.NotifierMetrics;
-import dev.baton.notifier.alert.AlertService;
-import dev.baton.notifier.client.TelegramClient;
-import dev.baton.notifier.config.NotifierConfig;
-import dev.baton.notifier.config.TelegramConfig;
-import dev.baton.notifier.repository.AlertRepository;
-import dev.baton.notifier.repository.CardRepository;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
+import dev.baton.notifier.support.Replicas;
 import dev.baton.notifier.support.TelegramFakeResource;
-import dev.baton.notifier.tracker.CardSyncService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,10 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.baton.notifier.support.BotApiRequests.sends;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,37 +39,13 @@ class SenderFailoverTest {
     @Inject
     ChatSenders replicaA;
     @Inject
-    Vertx vertx;
-    @Inject
-    TelegramClient telegram;
-    @Inject
-    TelegramConfig telegramConfig;
-    @Inject
-    NotifierConfig notifierConfig;
-    @Inject
-    CardSyncService cardSync;
-    @Inject
-    CardRepository cards;
-    @Inject
-    AlertService alerts;
-    @Inject
-    AlertRepository alertQueue;
-    @Inject
-    NotifierMetrics metrics;
-    @ConfigProperty(name = "baton.pg.url")
-    String url;
-    @ConfigProperty(name = "baton.pg.user")
-    String user;
-    @ConfigProperty(name = "baton.pg.password")
-    String password;
+    Replicas replicas;
 
-    private final WireMockServer wm = TelegramFakeResource.server();
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
 
     @Test
     void oneSenderPerChatAndTheOtherReplicaTakesOverWhenItDies() {
-        ChatSenders replicaB = new ChatSenders(vertx, telegram, telegramConfig, notifierConfig, cardSync, cards, alerts,
-                alertQueue, metrics, url, user, password);
+        ChatSenders replicaB = replicas.chatSenders();
         String run = UUID.randomUUID().toString().substring(0, 6);
         Instant testStart = Instant.now().minusSeconds(1);
         List<String> all = new ArrayList<>();
@@ -97,7 +60,7 @@ class SenderFailoverTest {
 
             List<String> before = publishItems("FAILA" + run, 10);
             all.addAll(before);
-            await().atMost(Duration.ofSeconds(60)).until(() -> before.stream().allMatch(i -> sends(i) == 1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> before.stream().allMatch(i -> sends(i + "<").size() == 1));
 
             // B's replica dies: its sender session is killed, and B never comes back.
             Instant killed = Instant.now();
@@ -112,16 +75,16 @@ class SenderFailoverTest {
             Duration takeover = Duration.between(killed, Instant.now());
             assertTrue(takeover.compareTo(Duration.ofSeconds(10)) < 0, "taken over in " + takeover);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> during.stream().allMatch(i -> sends(i) >= 1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> during.stream().allMatch(i -> sends(i + "<").size() >= 1));
         } finally {
             replicaB.stop();
             replicaA.start();
         }
         // A sentinel item published last: once its card is out, everything before it is settled.
         String sentinel = publishItems("FAILS" + run, 1).get(0);
-        await().atMost(Duration.ofSeconds(60)).until(() -> sends(sentinel) == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sends(sentinel + "<").size() == 1);
         for (String item : all) {
-            assertEquals(1, sends(item), "one card for " + item);
+            assertEquals(1, sends(item + "<").size(), "one card for " + item);
         }
         // Every call was recorded for the budget, so a sender taking the chat over counts it.
         long recorded = Db.count("SELECT count(*) FROM notifier.chat_send WHERE chat_id = ? AND sent_at >= '"
@@ -139,10 +102,4 @@ class SenderFailoverTest {
         }
         return items;
     }
-
-    private int sends(String item) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/sendMessage"))
-                .withRequestBody(matchingJsonPath("$.text", containing(item + "<")))).size();
-    }
-
 }

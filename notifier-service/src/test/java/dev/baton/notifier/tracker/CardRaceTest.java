@@ -1,50 +1,32 @@
 package dev.baton.notifier.tracker;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.events.EventEnvelope;
-import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
-import dev.baton.infra.test.KafkaTestClient;
-import dev.baton.notifier.client.TelegramClient;
-import dev.baton.notifier.config.NotifierConfig;
-import dev.baton.notifier.config.TelegramConfig;
-import dev.baton.notifier.config.TrackerConfig;
-import dev.baton.notifier.pipeline.PipelineCatalog;
-import dev.baton.notifier.repository.AgentRunRepository;
-import dev.baton.notifier.repository.CardRepository;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
+import dev.baton.notifier.support.Replicas;
 import dev.baton.notifier.support.SendersOff;
 import dev.baton.notifier.support.TelegramFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.baton.notifier.support.BotApiRequests.DELETE;
+import static dev.baton.notifier.support.BotApiRequests.EDIT;
+import static dev.baton.notifier.support.BotApiRequests.calls;
+import static dev.baton.notifier.support.BotApiRequests.sends;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,33 +49,13 @@ class CardRaceTest {
     @Inject
     CardEventService events;
     @Inject
+    Replicas replicas;
+    @Inject
     CardSyncService instanceA;
-    @Inject
-    CardRepository cards;
-    @Inject
-    AgentRunRepository runs;
-    @Inject
-    PipelineCatalog pipelines;
-    @Inject
-    TelegramClient telegram;
-    @Inject
-    TelegramConfig telegramConfig;
-    @Inject
-    TrackerConfig trackerConfig;
-    @Inject
-    NotifierConfig notifierConfig;
-    @Inject
-    Clock clock;
-
-    private final WireMockServer wm = TelegramFakeResource.server();
-
-    private CardSyncService secondInstance() {
-        return new CardSyncService(cards, runs, pipelines, telegram, telegramConfig, trackerConfig, notifierConfig, clock);
-    }
 
     @Test
     void racingInstancesMakeOneCardAndOneCallPerUpdateInBothModes() throws Exception {
-        CardSyncService instanceB = secondInstance();
+        CardSyncService instanceB = replicas.cardSync();
         ExecutorService pool = Executors.newFixedThreadPool(2 * THREADS_PER_INSTANCE);
         try {
             for (int round = 0; round < ROUNDS; round++) {
@@ -102,18 +64,18 @@ class CardRaceTest {
                 apply(Events.created(item, "Race", "created"));
                 List<CardSyncService.Outcome> first = race(pool, instanceA, instanceB, item, mode);
                 assertEquals(1, count(first, CardSyncService.Outcome.SYNCED), item + " " + first);
-                assertEquals(1, sends(item), "one first card for " + item);
+                assertEquals(1, sends(item).size(), "one first card for " + item);
                 long message = Db.messageId(item);
 
                 apply(Events.moved(item, "StageAdvanced", "created", "analysis", 2));
                 List<CardSyncService.Outcome> update = race(pool, instanceA, instanceB, item, mode);
                 assertEquals(1, count(update, CardSyncService.Outcome.SYNCED), item + " " + update);
                 if (mode == TrackerMode.EDIT) {
-                    assertEquals(1, sends(item), "still one card for " + item);
-                    assertEquals(1, calls("/editMessageText", message), "one edit for one update of " + item);
+                    assertEquals(1, sends(item).size(), "still one card for " + item);
+                    assertEquals(1, calls(EDIT, message).size(), "one edit for one update of " + item);
                 } else {
-                    assertEquals(2, sends(item), "exactly one new message for the update of " + item);
-                    assertEquals(1, calls("/deleteMessage", message), "the old card deleted once for " + item);
+                    assertEquals(2, sends(item).size(), "exactly one new message for the update of " + item);
+                    assertEquals(1, calls(DELETE, message).size(), "the old card deleted once for " + item);
                 }
             }
         } finally {
@@ -146,15 +108,5 @@ class CardRaceTest {
 
     private void apply(EventEnvelope event) {
         events.apply(event).await().atMost(Duration.ofSeconds(10));
-    }
-
-    private int sends(String item) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/sendMessage"))
-                .withRequestBody(matchingJsonPath("$.text", containing(item)))).size();
-    }
-
-    private int calls(String method, long messageId) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + method))
-                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(messageId))))).size();
     }
 }

@@ -1,12 +1,9 @@
 package dev.baton.notifier.tracker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.baton.events.EventEnvelope;
-import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
-import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.SendersOff;
 import dev.baton.notifier.support.Events;
@@ -19,22 +16,22 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.baton.notifier.support.BotApiRequests.DELETE;
+import static dev.baton.notifier.support.BotApiRequests.EDIT;
+import static dev.baton.notifier.support.BotApiRequests.SEND;
+import static dev.baton.notifier.support.BotApiRequests.deletes;
+import static dev.baton.notifier.support.BotApiRequests.edits;
+import static dev.baton.notifier.support.BotApiRequests.sends;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -51,9 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class CardSyncTest {
 
-    static final String SEND = TelegramFakeResource.BOT + "/sendMessage";
-    static final String EDIT = TelegramFakeResource.BOT + "/editMessageText";
-    static final String DELETE = TelegramFakeResource.BOT + "/deleteMessage";
 
     @Inject
     CardEventService events;
@@ -156,19 +150,5 @@ class CardSyncTest {
 
     private void apply(EventEnvelope event) {
         events.apply(event).await().atMost(Duration.ofSeconds(10));
-    }
-
-    List<LoggedRequest> sends(String item) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.text", containing(item))));
-    }
-
-    List<LoggedRequest> edits(long messageId) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(EDIT))
-                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(messageId)))));
-    }
-
-    List<LoggedRequest> deletes(long messageId) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(DELETE))
-                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(messageId)))));
     }
 }

@@ -1,19 +1,12 @@
 package dev.baton.notifier.tracker;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
-import dev.baton.notifier.client.TelegramClient;
-import dev.baton.notifier.config.NotifierConfig;
-import dev.baton.notifier.config.TelegramConfig;
-import dev.baton.notifier.config.TrackerConfig;
-import dev.baton.notifier.pipeline.PipelineCatalog;
-import dev.baton.notifier.repository.AgentRunRepository;
-import dev.baton.notifier.repository.CardRepository;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
+import dev.baton.notifier.support.Replicas;
 import dev.baton.notifier.support.TelegramFakeResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,28 +17,22 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.baton.notifier.support.BotApiRequests.lastCardText;
+import static dev.baton.notifier.support.BotApiRequests.sends;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The application's own consumer and chat sender, and a second "replica" (another
@@ -60,27 +47,7 @@ class ReplicaCardTest {
     @Inject
     CardEventService events;
     @Inject
-    CardRepository cards;
-    @Inject
-    AgentRunRepository runs;
-    @Inject
-    PipelineCatalog pipelines;
-    @Inject
-    TelegramClient telegram;
-    @Inject
-    TelegramConfig telegramConfig;
-    @Inject
-    TrackerConfig trackerConfig;
-    @Inject
-    NotifierConfig notifierConfig;
-    @Inject
-    Clock clock;
-
-    private final WireMockServer wm = TelegramFakeResource.server();
-
-    private CardSyncService secondInstance() {
-        return new CardSyncService(cards, runs, pipelines, telegram, telegramConfig, trackerConfig, notifierConfig, clock);
-    }
+    Replicas replicas;
 
     /**
      * A rebalance hands a partition to another member, which re-reads it from the last committed
@@ -91,7 +58,7 @@ class ReplicaCardTest {
     @Test
     void twoInstancesConsumingTheSamePartitionStillMakeOneCard() throws Exception {
         String item = "REBAL-" + UUID.randomUUID().toString().substring(0, 8);
-        CardSyncService instanceB = secondInstance();
+        CardSyncService instanceB = replicas.cardSync();
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
         ExecutorService replica = Executors.newSingleThreadExecutor();
@@ -132,24 +99,14 @@ class ReplicaCardTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> Db.count(
                     "SELECT count(*) FROM notifier.processed_event WHERE work_item = ?", item) == sent.size());
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                long message = Db.messageId(item) == null ? -1 : Db.messageId(item);
-                return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/editMessageText"))
-                                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(message)))))
-                        .stream().anyMatch(r -> r.getBodyAsString().contains("🔄 Development"))
-                        || wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/sendMessage"))
-                                .withRequestBody(matchingJsonPath("$.text", containing(item))))
-                        .stream().anyMatch(r -> r.getBodyAsString().contains("🔄 Development"));
+                String last = lastCardText(item);
+                return last != null && last.contains("🔄 Development");
             });
         } finally {
             running.set(false);
             loop.get(10, TimeUnit.SECONDS);
             replica.shutdownNow();
         }
-        assertEquals(1, sends(item), "one card for the work item");
-    }
-
-    private int sends(String item) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(TelegramFakeResource.BOT + "/sendMessage"))
-                .withRequestBody(matchingJsonPath("$.text", containing(item)))).size();
+        assertEquals(1, sends(item).size(), "one card for the work item");
     }
 }

@@ -1,7 +1,5 @@
 package dev.baton.notifier.tracker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
@@ -17,25 +15,18 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.baton.notifier.support.BotApiRequests.cardTexts;
+import static dev.baton.notifier.support.BotApiRequests.edits;
+import static dev.baton.notifier.support.BotApiRequests.lastCardText;
+import static dev.baton.notifier.support.BotApiRequests.sends;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The card through its life, in edit and bump mode, against WireMock as the Bot API. */
@@ -44,9 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class TrackerCardTest {
 
-    static final String SEND = TelegramFakeResource.BOT + "/sendMessage";
-    static final String EDIT = TelegramFakeResource.BOT + "/editMessageText";
-    static final String DELETE = TelegramFakeResource.BOT + "/deleteMessage";
 
     @Inject
     CardEventService events;
@@ -55,9 +43,6 @@ class TrackerCardTest {
     @Inject
     TestClock clock;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final WireMockServer wm = TelegramFakeResource.server();
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());
 
     @AfterEach
@@ -193,49 +178,11 @@ class TrackerCardTest {
                 "tokensIn", tokensIn, "tokensOut", tokensOut);
     }
 
-    /** Every text the card had at the Bot API, in order: the send, then the edits of its message. */
-    private List<String> cardTexts(String item) {
-        List<String> texts = new ArrayList<>();
-        sends(item).forEach(r -> texts.add(text(r)));
-        Long message = Db.messageId(item);
-        if (message != null) {
-            edits(message).forEach(r -> texts.add(text(r)));
-        }
-        return texts;
-    }
-
-    private String lastCardText(String item) {
-        List<String> texts = cardTexts(item);
-        return texts.isEmpty() ? null : texts.get(texts.size() - 1);
-    }
-
-    private static String text(LoggedRequest request) {
-        try {
-            return JSON.readTree(request.getBodyAsString()).path("text").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void publish(EventEnvelope event) {
         kafka.send(Topics.TRANSITIONS, event.aggregateId(), Events.json(event));
     }
 
     private void apply(EventEnvelope event) {
         events.apply(event).await().atMost(Duration.ofSeconds(10));
-    }
-
-    List<LoggedRequest> sends(String item) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(SEND)).withRequestBody(matchingJsonPath("$.text", containing(item))));
-    }
-
-    List<LoggedRequest> edits(long messageId) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(EDIT))
-                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(messageId)))));
-    }
-
-    List<LoggedRequest> deletes(long messageId) {
-        return wm.findAll(postRequestedFor(urlPathEqualTo(DELETE))
-                .withRequestBody(matchingJsonPath("$.message_id", equalTo(Long.toString(messageId)))));
     }
 }
