@@ -1,0 +1,189 @@
+package dev.baton.e2e;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.baton.infra.LocalInfra;
+import dev.baton.infra.fake.FakeOutside;
+import dev.baton.infra.fake.WebhookPayloads;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static dev.baton.e2e.PipelineDriver.awaitTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The reaper-service as it ships, driven only by its own schedules (intervals shortened by its
+ * environment, nothing calls a sweep): a job whose runner vanished is reaped, a job whose exit code
+ * stood past the grace is finalised, and a Plane drift is corrected by the reconciler.
+ *
+ * <p>The shipped agent-runner is stopped once the system is ready: the test itself is the runner
+ * of these jobs, speaking the runner protocol to stage-service ({@code POST /runners},
+ * {@code /jobs/pick}, {@code /jobs/{id}/exit}), so it can vanish or stop short of finalising at
+ * the moment it chooses.
+ * The drift comes last: its task's move to analysis queues a job no runner takes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReaperSchedulesIT {
+
+    static final Duration READY = Duration.ofSeconds(180);
+    /** Tier 2's grace and Tier 3's ceiling, shortened so the run stays cheap. */
+    static final Duration GRACE = Duration.ofSeconds(2);
+    static final Duration MAX_RUNNING = Duration.ofSeconds(15);
+    /** Plane states the system maps its stages to ({@code BATON_PLANE_STATE_MAP}). */
+    static final Map<String, String> PLANE_STATES = Map.of("created", "5a1c0e52-0000-4000-8000-000000000001",
+            "analysis", "5a1c0e52-0000-4000-8000-000000000002", "brd-approval", "5a1c0e52-0000-4000-8000-000000000003");
+    static final String PLANE_PROJECT = "9b0f3c6e-0000-4000-8000-0000000000aa";
+
+    static BatonSystem system;
+    static PipelineDriver stage;
+
+    @BeforeAll
+    static void startTheSystemAndStopItsRunner() throws Exception {
+        LocalInfra.configureLogging();
+        Path root = Path.of(System.getProperty("baton.root", "..")).toAbsolutePath().normalize();
+        StringBuilder stateMap = new StringBuilder();
+        PLANE_STATES.forEach((stage, state) -> stateMap.append(stateMap.isEmpty() ? "" : ",").append(stage).append('=')
+                .append(state));
+        system = BatonSystem.start(root, root.resolve("e2e/target/reaper-logs"), Map.of(
+                "BATON_REAPER_INTERVAL", "1s",
+                "BATON_REAPER_FINALIZE_GRACE", GRACE.toSeconds() + "s",
+                "BATON_REAPER_MAX_RUNNING", MAX_RUNNING.toSeconds() + "s",
+                "BATON_RECONCILER_INTERVAL", "2s",
+                "BATON_PLANE_API_KEY", FakeOutside.PLANE_API_KEY,
+                "BATON_PLANE_STATE_MAP", stateMap.toString()), READY);
+        system.service("agent-runner").kill();
+        stage = system.driver();
+    }
+
+    @AfterAll
+    static void stopTheSystem() throws Exception {
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    /**
+     * Tier 3 bounds a runner that never comes back: its job is reaped once it ran past
+     * {@code BATON_REAPER_MAX_RUNNING}. (Tier 1, a runner back with a new boot id, never reaches the
+     * reaper: stage-service requeues that runner's unfinished jobs in the same transaction that
+     * records the new boot id.)
+     */
+    @Test
+    @Order(2)
+    void aJobWhoseRunnerVanishedIsReapedPastTheCeiling() throws Exception {
+        String task = taskInAnalysis("VANISH");
+        long job = pickAsRunner("e2e-vanishing", task);
+        long picked = System.nanoTime();
+
+        awaitTrue(() -> !"running".equals(job(job).get(0)), MAX_RUNNING.plusSeconds(45), "job " + job + " reaped");
+        List<String> reaped = job(job);
+        assertEquals("reaped", reaped.get(0), "the vanished runner's job: " + reaped);
+        assertTrue(reaped.get(1).contains("tier 3"), reaped.get(1));
+        Duration after = Duration.ofNanos(System.nanoTime() - picked);
+        assertTrue(after.compareTo(MAX_RUNNING) >= 0, "not reaped before the ceiling: " + after);
+    }
+
+    @Test
+    @Order(1)
+    void aJobWhoseExitCodeStoodPastTheGraceIsFinalisedByTheReaper() throws Exception {
+        String task = taskInAnalysis("GRACE");
+        long job = pickAsRunner("e2e-silent", task);
+        // The runner reports its agent's exit, then never finalises (it died in its own finalisation).
+        assertEquals(200, stage.post("/jobs/" + job + "/exit", "{\"code\":0,\"reason\":\"agent done\"}").status());
+
+        stage.awaitStage(task, "brd-approval", Duration.ofSeconds(45));
+        List<String> finalised = job(job);
+        assertEquals("done", finalised.get(0), "the gates said advance: " + finalised);
+        assertTrue(finalised.get(1).contains("tier 2"), finalised.get(1));
+        assertEquals("reaper", lastActor(task), "the transition was the reaper's");
+    }
+
+    @Test
+    @Order(3)
+    void aPlaneDriftIsCorrectedByTheReconcilersSchedule() throws Exception {
+        String task = "DRIFT-" + suffix();
+        String planeIssue = WebhookPayloads.uuid();
+        // Plane shows the work item in Analysis; Baton has it at created (a lost webhook).
+        WireMock plane = new WireMock("127.0.0.1", system.outside().port());
+        plane.register(get(urlPathMatching("/api/v1/workspaces/[^/]+/projects/" + PLANE_PROJECT + "/work-items/"
+                + planeIssue + "/?")).withHeader("X-API-Key", equalTo(FakeOutside.PLANE_API_KEY))
+                .willReturn(okJson("""
+                        {"id":"%s","name":"Drifted","sequence_id":7,"project":"%s",\
+                        "state":{"id":"%s","name":"Analysis","color":"#f59e0b","group":"started"},\
+                        "state_id":"%s","updated_at":"2026-12-01T07:00:00Z"}"""
+                        .formatted(planeIssue, PLANE_PROJECT, PLANE_STATES.get("analysis"), PLANE_STATES.get("analysis")))));
+        assertEquals(201, stage.post("/tasks", """
+                {"id":"%s","repo":"%s","title":"Drift","stage":"created","planeProject":"%s","planeIssue":"%s"}"""
+                .formatted(task, WebhookPayloads.REPO, PLANE_PROJECT, planeIssue)).status());
+
+        stage.awaitStage(task, "analysis", Duration.ofSeconds(45));
+        assertEquals("reconciler", lastActor(task), "the reconciler moved it");
+    }
+
+    /** A task created over REST and moved created → analysis, which queues its analysis job. */
+    private static String taskInAnalysis(String prefix) throws Exception {
+        String task = prefix + "-" + suffix();
+        assertEquals(201, stage.post("/tasks", """
+                {"id":"%s","repo":"%s","title":"Reaper %s","stage":"created"}""".formatted(task, WebhookPayloads.REPO, task))
+                .status());
+        assertEquals(200, stage.post("/tasks/" + task + "/transitions", """
+                {"from":"created","to":"analysis","actor":"operator","reason":"reaper test","requestId":"%s"}"""
+                .formatted(UUID.randomUUID())).status());
+        return task;
+    }
+
+    /** Registers as runner {@code runnerId} (a fresh boot) and takes {@code task}'s analysis job. */
+    private static long pickAsRunner(String runnerId, String task) throws Exception {
+        assertEquals(200, stage.post("/runners", """
+                {"runnerId":"%s","bootId":"%s"}""".formatted(runnerId, UUID.randomUUID())).status());
+        // The tests run one after another and each takes its job at once: the oldest queued analysis job is it.
+        PipelineDriver.Answer picked = stage.post("/jobs/pick", """
+                {"runnerId":"%s","stages":["analysis"]}""".formatted(runnerId));
+        assertEquals(200, picked.status(), "a queued analysis job");
+        assertEquals(task, picked.body().path("taskId").asText(), "the job picked: " + picked.body());
+        return picked.body().path("id").asLong();
+    }
+
+    /** The job's status and detail, read from stage-service's database. */
+    private static List<String> job(long id) throws Exception {
+        try (var connection = DriverManager.getConnection(system.jdbcUrl(), "postgres", "postgres");
+             var query = connection.prepareStatement("SELECT status, coalesce(detail, '') FROM stage.job WHERE id = ?")) {
+            query.setLong(1, id);
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                return List.of(rows.getString(1), rows.getString(2));
+            }
+        }
+    }
+
+    /** The actor of the task's latest stage change. */
+    private static String lastActor(String task) throws Exception {
+        try (var connection = DriverManager.getConnection(system.jdbcUrl(), "postgres", "postgres");
+             var query = connection.prepareStatement(
+                     "SELECT actor FROM stage.stage_history WHERE task_id = ? ORDER BY id DESC LIMIT 1")) {
+            query.setString(1, task);
+            try (var rows = query.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    private static String suffix() {
+        return Long.toString(Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000));
+    }
+}
