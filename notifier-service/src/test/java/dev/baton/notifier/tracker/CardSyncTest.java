@@ -48,7 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class CardSyncTest {
 
-
     @Inject
     CardEventService events;
     @Inject

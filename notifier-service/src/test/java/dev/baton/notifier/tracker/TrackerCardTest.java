@@ -35,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
 class TrackerCardTest {
 
-
     @Inject
     CardEventService events;
     @Inject
