@@ -4,6 +4,7 @@ import dev.baton.events.Topics;
 import dev.baton.gateway.config.GatewayConfig;
 import dev.baton.gateway.webhook.WebhookMetrics;
 import dev.baton.infra.KafkaProcess;
+import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import io.micrometer.core.instrument.Counter;
@@ -111,7 +112,8 @@ class BrokerOutageTest {
         assertEquals(refusedBefore + 1, count("failed", "publish-timeout") + count("failed", "publish"));
 
         broker.restart(Duration.ofSeconds(90));
-        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> given().port(ManagementInterface.port()).get("/q/health/ready").statusCode() == 200);
         // Plane sends the refused delivery again.
         deliver(body, delivery).then().statusCode(202).body("outcome", equalTo("published"));
 
