@@ -1,10 +1,13 @@
 package dev.baton.stage;
 
 import dev.baton.common.Preflight;
+import dev.baton.stage.pipeline.PipelineLoader;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
-/** Checks the settings the service cannot run without, then boots Quarkus. */
+import java.util.Optional;
+
+/** Checks the settings and the pipeline definition the service cannot run without, then boots Quarkus. */
 @QuarkusMain
 public final class StageServiceMain {
 
@@ -34,6 +37,9 @@ public final class StageServiceMain {
         for (String count : POSITIVE_INTS) {
             preflight.optional(count, "a positive whole number", Preflight::isPositiveInt);
         }
+        preflight.problems(PipelineLoader.problems(Optional.ofNullable(System.getenv("BATON_PIPELINE_FILE")),
+                new PipelineLoader.PlaneOverrides(Optional.ofNullable(System.getenv("BATON_PLANE_STATE_MAP")),
+                        Optional.ofNullable(System.getenv("BATON_INBOUND_PLANE_STATES")))));
         preflight
                 .portFree("QUARKUS_HTTP_PORT", preflight.port("QUARKUS_HTTP_PORT", DEFAULT_PORT))
                 .exitOnProblems("stage-service");

@@ -11,9 +11,8 @@ import java.util.Optional;
 public interface InboundConfig {
 
     /**
-     * Plane state name to Baton stage, {@code name=stage,...} ({@code BATON_INBOUND_PLANE_STATES}).
-     * Unmapped names fall back to a stage whose English label or key matches; the {@code cancelled}
-     * state group always means {@code cancelled}.
+     * This deployment's Plane state names, {@code name=stage,...} ({@code BATON_INBOUND_PLANE_STATES}):
+     * laid over the pipeline definition's {@code plane.name} of those stages (see docs/pipeline.md).
      */
     Optional<String> planeStates();
 

@@ -4,7 +4,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /** Plane, mirrored after each transition (state + one comment). Unset API key = no sync. */
@@ -22,7 +21,10 @@ public interface PlaneConfig {
     @WithDefault("baton")
     String workspace();
 
-    /** Baton stage to Plane state id, {@code stage=uuid,stage=uuid} ({@code BATON_PLANE_STATE_MAP}). */
+    /**
+     * This deployment's Plane state ids, {@code stage=uuid,stage=uuid} ({@code BATON_PLANE_STATE_MAP}):
+     * laid over the pipeline definition's {@code plane.id} of those stages (see docs/pipeline.md).
+     */
     Optional<String> stateMap();
 
     /** Requests per minute this process allows itself (Plane allows 60 per key). */
@@ -36,18 +38,4 @@ public interface PlaneConfig {
     /** Attempts before a sync is given up (and alerted). */
     @WithDefault("8")
     int attempts();
-
-    /** The configured map, parsed. */
-    default Map<String, String> states() {
-        Map<String, String> states = new java.util.LinkedHashMap<>();
-        stateMap().ifPresent(text -> {
-            for (String pair : text.split(",")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    states.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-                }
-            }
-        });
-        return states;
-    }
 }

@@ -7,8 +7,8 @@ import dev.baton.stage.Task;
 import dev.baton.stage.config.InboundConfig;
 import dev.baton.stage.config.SelfConfig;
 import dev.baton.stage.gate.FactsRepository;
+import dev.baton.stage.pipeline.InboundFact;
 import dev.baton.stage.pipeline.PipelineDefinition;
-import dev.baton.stage.pipeline.Stage;
 import dev.baton.stage.repository.TaskRepository;
 import dev.baton.stage.repository.TaskService;
 import dev.baton.stage.transition.Outcome;
@@ -18,8 +18,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,13 +26,18 @@ import java.util.Set;
 /**
  * Applies one normalised webhook event. Stage changes go through {@link TransitionService}
  * like every other actor's — never a bare stage write — so a concurrent transition makes an
- * inbound one lose cleanly, and a live lease defers it.
+ * inbound one lose cleanly, and a live lease defers it. Where an event moves a task comes from the
+ * pipeline definition only: a stage's {@code on} (pull request facts), its Plane state name, its
+ * {@code recordsApproval}, and {@code cancelTo} (a work item deleted or cancelled in Plane).
  */
 @ApplicationScoped
 public class InboundApplier {
 
     /** How an event ended; {@code DEFERRED} and {@code UNKNOWN} are tried again later. */
     public enum Status { APPLIED, IGNORED, DEFERRED, UNKNOWN }
+
+    /** Plane's state group for cancelled work items (Plane's own vocabulary, whatever the pipeline). */
+    static final String PLANE_CANCELLED_GROUP = "cancelled";
 
     /** The outcome, with the reason in words. */
     public record Result(Status status, String detail) {
@@ -48,7 +52,6 @@ public class InboundApplier {
     private final TransitionService transitions;
     private final PipelineDefinition pipeline;
     private final String defaultRepo;
-    private final Map<String, String> planeStates = new LinkedHashMap<>();
 
     public InboundApplier(Pool pool, TaskRepository tasks, TaskService taskService, FactsRepository facts,
                           TransitionService transitions, PipelineDefinition pipeline, InboundConfig config,
@@ -60,14 +63,6 @@ public class InboundApplier {
         this.transitions = transitions;
         this.pipeline = pipeline;
         this.defaultRepo = config.defaultRepo().orElse(self.repo());
-        config.planeStates().ifPresent(text -> {
-            for (String pair : text.split(",")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    planeStates.put(normal(pair.substring(0, eq)), pair.substring(eq + 1).trim());
-                }
-            }
-        });
     }
 
     public Uni<Result> apply(EventEnvelope event) {
@@ -76,19 +71,16 @@ public class InboundApplier {
             case InboundEventType.PLANE_WORK_ITEM_CREATED -> create(event, p);
             case InboundEventType.PLANE_STATE_CHANGED -> withTask(event, p, task -> planeState(task, p));
             case InboundEventType.PLANE_WORK_ITEM_DELETED -> withTask(event, p, task -> move(task,
-                    pipeline.stages().stream().filter(Stage::terminal).map(Stage::key).filter("cancelled"::equals)
-                            .findFirst().orElse(null), Actor.PLANE_WEBHOOK, "work item deleted in Plane"));
+                    pipeline.cancelTo().orElse(null), Actor.PLANE_WEBHOOK, "work item deleted in Plane"));
             case InboundEventType.GITEA_PR_OPENED, InboundEventType.GITEA_PR_REOPENED,
                  InboundEventType.GITEA_PR_SYNCHRONIZED -> withTask(event, p, task -> recordPr(task, p)
-                    .replaceWith(new Result(Status.APPLIED, "PR head " + p.get("headSha") + " recorded")));
+                    .flatMap(v -> then(task, event, "PR head " + p.get("headSha") + " recorded")));
             case InboundEventType.GITEA_PR_CLOSED -> withTask(event, p, task -> pool.withTransaction(c ->
                             facts.recordClosed(c, task.id(), number(p)))
-                    .replaceWith(new Result(Status.APPLIED, "PR closed")));
+                    .flatMap(v -> then(task, event, "PR closed")));
             case InboundEventType.GITEA_PR_MERGED -> withTask(event, p, task -> recordPr(task, p)
                     .call(() -> pool.withTransaction(c -> facts.recordMerged(c, task.id(), text(p, "mergeCommitSha"))))
-                    .flatMap(v -> "review".equals(task.stage())
-                            ? move(task, "testing", Actor.GITEA_WEBHOOK, "PR merged in Gitea")
-                            : Uni.createFrom().item(new Result(Status.APPLIED, "merge recorded at " + task.stage()))));
+                    .flatMap(v -> then(task, event, "merge recorded at " + task.stage())));
             case InboundEventType.GITEA_STATUS_REPORTED -> status(p);
             case InboundEventType.GITEA_WORKFLOW_RUN_COMPLETED -> pool.withTransaction(c -> facts.recordWorkflowRun(c,
                             text(p, "repo"), ((Number) p.getOrDefault("runId", 0)).longValue(), text(p, "name"),
@@ -107,13 +99,22 @@ public class InboundApplier {
                         : new Result(Status.IGNORED, "task exists"));
     }
 
+    /** The fact is recorded; the task moves on only where its stage's {@code on} names the fact. */
+    private Uni<Result> then(Task task, EventEnvelope event, String recorded) {
+        Optional<InboundFact> fact = InboundFact.ofEventType(event.eventType());
+        Optional<String> target = fact.flatMap(f -> pipeline.on(task.stage(), f));
+        return target.isEmpty() ? Uni.createFrom().item(new Result(Status.APPLIED, recorded))
+                : move(task, target.get(), Actor.GITEA_WEBHOOK, fact.get().key() + " at " + task.stage());
+    }
+
     private Uni<Result> planeState(Task task, Map<String, Object> p) {
-        String target = "cancelled".equalsIgnoreCase(text(p, "stateGroup")) ? "cancelled"
-                : stageFor(text(p, "stateName"));
+        String target = PLANE_CANCELLED_GROUP.equalsIgnoreCase(text(p, "stateGroup"))
+                ? pipeline.cancelTo().orElse(null)
+                : stageFor(task, text(p, "stateName"));
         if (target == null) {
             return Uni.createFrom().item(new Result(Status.IGNORED, "unmapped Plane state " + text(p, "stateName")));
         }
-        Uni<Void> approval = "brd-approval".equals(task.stage())
+        Uni<Void> approval = pipeline.stage(task.stage()).map(s -> s.recordsApproval()).orElse(false)
                 && pipeline.position(target) > pipeline.position(task.stage())
                 ? pool.withTransaction(c -> facts.recordApproval(c, task.id(),
                         Optional.ofNullable(text(p, "actorName")).orElse("plane")))
@@ -164,22 +165,17 @@ public class InboundApplier {
                 : then.apply(found.get()));
     }
 
-    /** Configured name first, then a stage whose key or English label matches the Plane state's name. */
-    String stageFor(String stateName) {
-        if (stateName == null) {
-            return null;
+    /**
+     * The stage a Plane state name shows ({@link PipelineDefinition#stagesNamedInPlane}); of several
+     * stages sharing the state, the one the pipeline allows from the task's stage, if exactly one.
+     */
+    String stageFor(Task task, String stateName) {
+        List<String> shown = pipeline.stagesNamedInPlane(stateName);
+        if (shown.size() <= 1 || shown.contains(task.stage())) {
+            return shown.contains(task.stage()) ? task.stage() : shown.stream().findFirst().orElse(null);
         }
-        String name = normal(stateName);
-        if (planeStates.containsKey(name)) {
-            return planeStates.get(name);
-        }
-        return pipeline.stages().stream()
-                .filter(s -> normal(s.key()).equals(name) || normal(s.label().getOrDefault("en", "")).equals(name))
-                .map(Stage::key).findFirst().orElse(null);
-    }
-
-    private static String normal(String text) {
-        return text.trim().toLowerCase(Locale.ROOT).replace(' ', '-');
+        List<String> reachable = shown.stream().filter(s -> pipeline.transition(task.stage(), s).isPresent()).toList();
+        return reachable.size() == 1 ? reachable.get(0) : null;
     }
 
     private static String text(Map<String, Object> p, String key) {

@@ -61,7 +61,7 @@ public class PlaneSyncWorker {
         this.relay = relay;
         this.vertx = vertx;
         this.budget = budget;
-        this.states = config.states();
+        this.states = pipeline.planeStateIds();
     }
 
     /** True when transitions should leave a sync behind. */
