@@ -53,7 +53,7 @@ public final class CardRenderer {
         for (int i = 0; i < rows.size(); i++) {
             // ✅ only at or before the current position: after a rollback the later rows are open again.
             String mark = i < position || (i == position && finished) ? "✅" : i == position ? "🔄" : "⬜";
-            body.add(mark + " " + Html.escape(pipeline.label(rows.get(i), locale)));
+            body.add(mark + " " + Html.escape(pipeline.rowLabel(rows.get(i), locale)));
         }
         if (card.jobStatus() != null) {
             body.add("");

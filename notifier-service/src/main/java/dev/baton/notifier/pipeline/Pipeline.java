@@ -5,60 +5,74 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The pipeline as the card needs it: stages in order with their labels, and which of them get a
- * row on the card. Built from a {@link PipelineView}; tolerant of missing parts (a definition with
- * no labels still renders, with neutral labels).
+ * The pipeline as the card needs it: stages in order with their labels, and the card's rows — a
+ * stage of its own, or a card group that several stages share (with the group's label). Built from
+ * a {@link PipelineView}; tolerant of missing parts (a definition with no labels still renders,
+ * with neutral labels).
  */
 public final class Pipeline {
 
     /** The built-in definition in baton-common. */
     public static final String BUILT_IN_RESOURCE = "dev/baton/pipeline.json";
 
-    /**
-     * Stages shown on the row of another stage. {@code deploy-staging} is one step of deploying:
-     * it places the card on the Deploy row, while its own label still heads the card.
-     */
-    static final Map<String, String> ROW_ALIASES = Map.of("deploy-staging", "deploy");
-
     private static final int MAX_NEUTRAL_LABEL = 48;
 
     private final Map<String, Map<String, String>> labels;
+    private final Map<String, Map<String, String>> rowLabels;
     private final List<String> order;
     private final List<String> rows;
+    private final Map<String, String> rowOf;
     private final Set<String> terminal;
 
-    private Pipeline(Map<String, Map<String, String>> labels, List<String> order, List<String> rows, Set<String> terminal) {
+    private Pipeline(Map<String, Map<String, String>> labels, Map<String, Map<String, String>> rowLabels,
+                     List<String> order, List<String> rows, Map<String, String> rowOf, Set<String> terminal) {
         this.labels = labels;
+        this.rowLabels = rowLabels;
         this.order = order;
         this.rows = rows;
+        this.rowOf = rowOf;
         this.terminal = terminal;
     }
 
-    /** Reads the built-in {@code dev/baton/pipeline.json}. */
-    public static Pipeline builtIn(ObjectMapper json) {
-        try (InputStream in = Pipeline.class.getClassLoader().getResourceAsStream(BUILT_IN_RESOURCE)) {
+    /**
+     * Reads the file stage-service runs: {@code file} ({@code BATON_PIPELINE_FILE}) when given,
+     * else the built-in {@code dev/baton/pipeline.json}.
+     */
+    public static Pipeline read(ObjectMapper json, Optional<String> file) {
+        Optional<String> named = file.filter(f -> !f.isBlank());
+        String source = named.orElse(BUILT_IN_RESOURCE);
+        try (InputStream in = named.isPresent() ? Files.newInputStream(Path.of(named.get()))
+                : Pipeline.class.getClassLoader().getResourceAsStream(BUILT_IN_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(BUILT_IN_RESOURCE + " is not on the classpath");
             }
             return from(json.readValue(in, PipelineView.class));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + BUILT_IN_RESOURCE, e);
+            throw new UncheckedIOException("cannot read " + source, e);
         }
     }
 
+    /** Reads the built-in {@code dev/baton/pipeline.json}. */
+    public static Pipeline builtIn(ObjectMapper json) {
+        return read(json, Optional.empty());
+    }
+
     /**
-     * Rows are the stages a work item passes through on its way to done: every non-terminal stage
-     * and every stage an {@code advance} reaches (so {@code done} has a row and {@code cancelled},
-     * the cancel target, has none), minus the stages shown on another stage's row.
+     * Rows are what a work item passes through on its way to done: every non-terminal stage and
+     * every stage an {@code advance} reaches (so {@code done} has a row and the cancel target has
+     * none). Stages of one card group share the group's row, placed where its first stage is.
      */
     public static Pipeline from(PipelineView view) {
         Map<String, Map<String, String>> labels = new LinkedHashMap<>();
@@ -71,7 +85,11 @@ public final class Pipeline {
                 }
             }
         }
+        Map<String, Map<String, String>> groups = view == null || view.cardGroups() == null ? Map.of()
+                : view.cardGroups();
         List<String> rows = new ArrayList<>();
+        Map<String, String> rowOf = new LinkedHashMap<>();
+        Map<String, Map<String, String>> rowLabels = new LinkedHashMap<>();
         Set<String> terminal = new LinkedHashSet<>();
         if (view != null && view.stages() != null) {
             for (PipelineView.StageView stage : view.stages()) {
@@ -84,22 +102,42 @@ public final class Pipeline {
                     terminal.add(stage.key());
                 }
                 boolean onTheWay = !stage.terminal() || advanceTargets.contains(stage.key());
-                if (onTheWay && !ROW_ALIASES.containsKey(stage.key())) {
-                    rows.add(stage.key());
+                if (!onTheWay) {
+                    continue;
                 }
+                // A group's row is keyed "group:<key>" so that it can never be taken for a stage.
+                String group = stage.cardGroup() == null ? null : GROUP_ROW + stage.cardGroup();
+                String row = group == null ? stage.key() : group;
+                rowOf.put(stage.key(), row);
+                if (!rows.contains(row)) {
+                    rows.add(row);
+                }
+                rowLabels.put(row, group == null ? labels.get(stage.key())
+                        : withoutNulls(Optional.ofNullable(groups.get(stage.cardGroup())).orElse(Map.of())));
             }
         }
-        return new Pipeline(Map.copyOf(labels), List.copyOf(order), List.copyOf(rows), Set.copyOf(terminal));
+        return new Pipeline(Map.copyOf(labels), Map.copyOf(rowLabels), List.copyOf(order), List.copyOf(rows),
+                Map.copyOf(rowOf), Set.copyOf(terminal));
     }
+
+    private static final String GROUP_ROW = "group:";
 
     /** Stage keys in pipeline order. */
     public List<String> stages() {
         return order;
     }
 
-    /** Stage keys that get a row on the card, in pipeline order. */
+    /** The card's rows in pipeline order: a stage key, or a card group's row. Label them with {@link #rowLabel}. */
     public List<String> rows() {
         return rows;
+    }
+
+    /** The label of a row of {@link #rows()}: the stage's label, or its card group's (same fallbacks as {@link #label}). */
+    public String rowLabel(String row, CardLocale locale) {
+        if (row != null && row.startsWith(GROUP_ROW)) {
+            return pick(rowLabels.get(row), locale).orElse(neutralLabel(row.substring(GROUP_ROW.length()), locale));
+        }
+        return label(row, locale);
     }
 
     /** No transition leaves this stage. */
@@ -108,14 +146,14 @@ public final class Pipeline {
     }
 
     /**
-     * The row the card's current position is on: the stage itself, or the stage it is shown on
-     * (deploy-staging → deploy); -1 when the stage has no row (cancelled, unknown, null).
+     * The row the card's current position is on: the stage's own, or its card group's; -1 when the
+     * stage has no row (the cancel target, unknown, null).
      */
     public int rowPosition(String stage) {
-        if (stage == null) {
+        if (stage == null || !rowOf.containsKey(stage)) {
             return -1;
         }
-        return rows.indexOf(ROW_ALIASES.getOrDefault(stage, stage));
+        return rows.indexOf(rowOf.get(stage));
     }
 
     /**
@@ -124,19 +162,21 @@ public final class Pipeline {
      */
     public String label(String stage, CardLocale locale) {
         CardLocale lang = locale == null ? CardLocale.EN : locale;
-        if (stage != null) {
-            Map<String, String> own = labels.get(stage);
-            if (own != null) {
-                String label = own.get(lang.code());
-                if (label == null || label.isBlank()) {
-                    label = own.get(CardLocale.EN.code());
-                }
-                if (label != null && !label.isBlank()) {
-                    return label;
-                }
-            }
+        return (stage == null ? Optional.<String>empty() : pick(labels.get(stage), lang))
+                .orElse(neutralLabel(stage, lang));
+    }
+
+    /** The label in {@code locale}, else the English one; empty when neither is there. */
+    private static Optional<String> pick(Map<String, String> label, CardLocale locale) {
+        CardLocale lang = locale == null ? CardLocale.EN : locale;
+        if (label == null) {
+            return Optional.empty();
         }
-        return neutralLabel(stage, lang);
+        String text = label.get(lang.code());
+        if (text == null || text.isBlank()) {
+            text = label.get(CardLocale.EN.code());
+        }
+        return text == null || text.isBlank() ? Optional.empty() : Optional.of(text);
     }
 
     /** {@code "code-review"} → {@code "Code review"}; null, blank or symbols only → "Unknown". */

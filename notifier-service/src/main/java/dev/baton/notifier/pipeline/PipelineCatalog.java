@@ -3,16 +3,19 @@ package dev.baton.notifier.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.notifier.config.NotifierConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The effective pipeline definition, read from stage-service ({@code GET /pipeline}) and cached.
  * When stage-service cannot be reached the last good definition is kept, or, before the first
- * success, the built-in {@code dev/baton/pipeline.json}; the read is tried again after
+ * success, the file stage-service runs ({@code BATON_PIPELINE_FILE}, else the built-in
+ * {@code dev/baton/pipeline.json}); the read is tried again after
  * {@code baton.notifier.pipeline-retry}. Called on worker threads only (the read blocks).
  */
 @ApplicationScoped
@@ -29,11 +32,12 @@ public class PipelineCatalog {
     private boolean fromStageService;
     private Instant nextRead = Instant.MIN;
 
-    PipelineCatalog(@RestClient StageServiceRestClient stageService, NotifierConfig config, Clock clock, ObjectMapper json) {
+    PipelineCatalog(@RestClient StageServiceRestClient stageService, NotifierConfig config, Clock clock, ObjectMapper json,
+                    @ConfigProperty(name = "baton.pipeline.file") Optional<String> file) {
         this.stageService = stageService;
         this.config = config;
         this.clock = clock;
-        this.builtIn = Pipeline.builtIn(json);
+        this.builtIn = Pipeline.read(json, file);
         this.current = builtIn;
     }
 
@@ -64,7 +68,7 @@ public class PipelineCatalog {
         nextRead = Instant.MIN;
     }
 
-    /** The built-in definition, for when no read is wanted. */
+    /** The definition from the file (this process's own copy), for when no read is wanted. */
     public Pipeline builtIn() {
         return builtIn;
     }

@@ -10,11 +10,12 @@ import java.util.Map;
  * {@code dev/baton/pipeline.json} spells it (a REST DTO; {@link Pipeline} is what the card uses).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record PipelineView(List<StageView> stages, List<TransitionView> transitions) {
+public record PipelineView(List<StageView> stages, List<TransitionView> transitions,
+                           Map<String, Map<String, String>> cardGroups) {
 
-    /** One stage: key, label per locale, terminal. */
+    /** One stage: key, label per locale, terminal, and the card group whose row shows it (null = its own row). */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record StageView(String key, Map<String, String> label, boolean terminal) {
+    public record StageView(String key, Map<String, String> label, boolean terminal, String cardGroup) {
     }
 
     /** One allowed transition. */

@@ -53,9 +53,9 @@ class PipelineLabelsTest {
     @Test
     void aStageWithoutLabelGetsANeutralFormOfItsOwnKey() {
         Pipeline bare = Pipeline.from(new PipelineView(List.of(
-                new PipelineView.StageView("development", Map.of("en", "Development", "ru", "Разработка"), false),
-                new PipelineView.StageView("security-review", null, false),
-                new PipelineView.StageView("perf_test", Map.of("en", "Perf test"), false)), List.of()));
+                new PipelineView.StageView("development", Map.of("en", "Development", "ru", "Разработка"), false, null),
+                new PipelineView.StageView("security-review", null, false, null),
+                new PipelineView.StageView("perf_test", Map.of("en", "Perf test"), false, null)), List.of(), null));
         assertEquals("Security review", bare.label("security-review", CardLocale.EN));
         assertEquals("Security review", bare.label("security-review", CardLocale.RU));
         assertEquals("Perf test", bare.label("perf_test", CardLocale.RU), "falls back to its own English label");
@@ -76,10 +76,33 @@ class PipelineLabelsTest {
     }
 
     @Test
-    void rowsAreTheWayToDoneWithDeployStagingOnTheDeployRow() {
+    void rowsAreTheWayToDoneWithBothDeployStagesOnTheirGroupsRow() {
         assertEquals(List.of("created", "analysis", "brd-approval", "architecture", "development", "review", "testing",
-                "deploy", "done"), pipeline.rows());
+                "group:deploying", "done"), pipeline.rows());
         assertEquals(pipeline.rowPosition("deploy"), pipeline.rowPosition("deploy-staging"));
+        assertEquals(7, pipeline.rowPosition("deploy"));
+        assertEquals("Deploying", pipeline.rowLabel("group:deploying", CardLocale.EN));
+        assertEquals("Внедрение", pipeline.rowLabel("group:deploying", CardLocale.RU));
+        assertEquals("Testing", pipeline.rowLabel("testing", CardLocale.EN));
         assertEquals(-1, pipeline.rowPosition("cancelled"));
+    }
+
+    @Test
+    void anotherPipelinesGroupAndCancelStageComeFromItsDefinitionAlone() {
+        Pipeline hotfix = Pipeline.from(new PipelineView(List.of(
+                new PipelineView.StageView("reported", Map.of("en", "Reported", "ru", "Заявлено"), false, null),
+                new PipelineView.StageView("patch", Map.of("en", "Patch", "ru", "Патч"), false, "fixing"),
+                new PipelineView.StageView("verify", Map.of("en", "Verify", "ru", "Проверка"), false, "fixing"),
+                new PipelineView.StageView("shipped", Map.of("en", "Shipped", "ru", "Выпущено"), true, null),
+                new PipelineView.StageView("dropped", Map.of("en", "Dropped", "ru", "Брошено"), true, null)),
+                List.of(new PipelineView.TransitionView("verify", "shipped", "advance"),
+                        new PipelineView.TransitionView("patch", "dropped", "cancel")),
+                Map.of("fixing", Map.of("en", "Fixing", "ru", "Исправление"))));
+        assertEquals(List.of("reported", "group:fixing", "shipped"), hotfix.rows());
+        assertEquals(1, hotfix.rowPosition("patch"));
+        assertEquals(1, hotfix.rowPosition("verify"));
+        assertEquals(-1, hotfix.rowPosition("dropped"), "the cancel stage has no row");
+        assertEquals("Исправление", hotfix.rowLabel("group:fixing", CardLocale.RU));
+        assertEquals("Verify", hotfix.label("verify", CardLocale.EN), "the headline keeps the stage's own label");
     }
 }
