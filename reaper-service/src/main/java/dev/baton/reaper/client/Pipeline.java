@@ -18,9 +18,15 @@ public record Pipeline(List<Stage> stages, List<Transition> transitions, Map<Str
     public record Stage(String key, boolean terminal, boolean worked) {
     }
 
-    /** An allowed stage change with its kind ({@code advance}, {@code rollback}, {@code cancel}). */
+    /** An allowed stage change with its kind ({@code advance}, {@code rollback}, {@code cancel}) and effects. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Transition(String from, String to, String kind) {
+    public record Transition(String from, String to, String kind, List<String> effects) {
+    }
+
+    /** The stage a transition carrying {@code effect} enters, if the pipeline has one. */
+    public Optional<String> enteredBy(String effect) {
+        return transitions == null ? Optional.empty() : transitions.stream()
+                .filter(t -> t.effects() != null && t.effects().contains(effect)).map(Transition::to).findFirst();
     }
 
     /** Where the stage's rollback leads, if the pipeline defines one. */

@@ -6,17 +6,19 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The deploy finalizer: follows production deploy runs of tasks in the deploy stage. */
+/** The deploy finalizer: follows the production deploy runs of tasks in the stage the deploy effect enters. */
 @ConfigMapping(prefix = "baton.finalizer")
 public interface FinalizerConfig {
 
-    /** How often the finalizer looks at tasks in {@code deploy} ({@code BATON_FINALIZER_INTERVAL}). */
+    /** How often the finalizer looks at tasks waiting for a deploy run ({@code BATON_FINALIZER_INTERVAL}). */
     @WithDefault("30s")
     Duration interval();
 
-    /** The stage whose tasks wait for a deploy run. */
-    @WithDefault("deploy")
-    String stage();
+    /**
+     * The stage whose tasks wait for a deploy run ({@code BATON_FINALIZER_STAGE}); unset = the stage
+     * the pipeline definition enters through a transition carrying {@link #effect()}.
+     */
+    Optional<String> stage();
 
     /** The effect that started the run; its ledger token makes the run's idempotency key. */
     @WithDefault("prod_deploy")

@@ -20,18 +20,21 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The deploy finalizer: follows the production deploy of every task in {@code deploy}.
+ * The deploy finalizer: follows the production deploy of every task in the deploy stage — the stage
+ * the pipeline enters through the transition carrying the deploy effect ({@code prod_deploy}), or
+ * {@code BATON_FINALIZER_STAGE}.
  *
  * <ol>
  *   <li>Take this interval's sweep turn ({@code POST /sweeps/deploy-finalizer/claim}).</li>
- *   <li>{@code GET /queue}: the tasks with an open job of stage {@code deploy}, and the leases.
+ *   <li>{@code GET /pipeline} (cached): the deploy stage. A pipeline without the effect → nothing to follow.</li>
+ *   <li>{@code GET /queue}: the tasks with an open job of the deploy stage, and the leases.
  *       A live lease on the task → defer to the next sweep.</li>
- *   <li>{@code GET /tasks/{id}}: still in {@code deploy}? The ledger's {@code done} entry of
+ *   <li>{@code GET /tasks/{id}}: still in the deploy stage? The ledger's {@code done} entry of
  *       {@code prod_deploy} gives the run's idempotency key {@code <task>:<token>:prod_deploy}.</li>
  *   <li>Find the run by that key in Gitea, or ask the configured status URL
  *       ({@code BATON_FINALIZER_STATUS_URL}) about it. Running or not visible → wait. Success → record
- *       {@code production/success}, ask {@code deploy → done}. Failure → record
- *       {@code production/failure}, ask the pipeline's rollback of {@code deploy}.</li>
+ *       {@code production/success}, ask the pipeline's advance out of the deploy stage. Failure → record
+ *       {@code production/failure}, ask its rollback.</li>
  * </ol>
  * The request id is derived from the run's key, so a second replica or a repeat asks the same
  * transition and stage-service answers {@code already}.
@@ -71,20 +74,36 @@ public class DeployFinalizer {
             if (turn == SweepTurn.TAKEN || turn == SweepTurn.UNANSWERED) {
                 return Uni.createFrom().item(List.<DeployDecision>of());
             }
-            return stage.queue().flatMap(queue -> queue.isEmpty() ? Uni.createFrom().item(List.<DeployDecision>of())
-                    : Multi.createFrom().iterable(queue.get().tasksIn(config.stage()))
-                    .onItem().transformToUniAndConcatenate(taskId -> follow(queue.get(), taskId)
+            return deployStage().flatMap(deploy -> deploy.isEmpty() ? Uni.createFrom().item(List.<DeployDecision>of())
+                    : stage.queue().flatMap(queue -> queue.isEmpty() ? Uni.createFrom().item(List.<DeployDecision>of())
+                    : Multi.createFrom().iterable(queue.get().tasksIn(deploy.get()))
+                    .onItem().transformToUniAndConcatenate(taskId -> follow(queue.get(), deploy.get(), taskId)
                             .onFailure().recoverWithItem(e -> new DeployDecision(taskId, DeployDecision.Action.RETRY,
                                     "failed: " + e.getClass().getSimpleName()))
                             .invoke(this::log))
-                    .collect().asList());
+                    .collect().asList()));
         }).onFailure().recoverWithItem(e -> {
             LOG.errorf(e, "deploy finalizer %s: sweep failed", holder);
             return List.of();
         });
     }
 
-    private Uni<DeployDecision> follow(QueueSnapshot queue, String taskId) {
+    /** The configured stage, else the one the pipeline's deploy effect enters; empty = nothing to follow. */
+    private Uni<Optional<String>> deployStage() {
+        if (config.stage().isPresent()) {
+            return Uni.createFrom().item(config.stage());
+        }
+        return stage.pipeline().map(pipeline -> {
+            Optional<String> deploy = pipeline.flatMap(p -> p.enteredBy(config.effect()));
+            if (deploy.isEmpty()) {
+                LOG.debugf("deploy finalizer %s: no transition carries %s (or the pipeline is unreadable)", holder,
+                        config.effect());
+            }
+            return deploy;
+        });
+    }
+
+    private Uni<DeployDecision> follow(QueueSnapshot queue, String deploy, String taskId) {
         Optional<QueueSnapshot.LeaseView> live = queue.liveLease(taskId);
         if (live.isPresent()) {
             return Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.DEFERRED, "live lease owner "
@@ -96,7 +115,7 @@ public class DeployFinalizer {
                 return Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.RETRY, "task unreadable"));
             }
             TaskView.Task task = view.get().task();
-            if (!config.stage().equals(task.stage())) {
+            if (!deploy.equals(task.stage())) {
                 return Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.SKIPPED,
                         "task already at " + task.stage()));
             }
@@ -108,24 +127,23 @@ public class DeployFinalizer {
             String key = taskId + ":" + started.get().token() + ":" + config.effect();
             Uni<DeployRun> run = statusUrl.template().map(url -> statusUrl.status(url, taskId, key))
                     .orElseGet(() -> gitea.run(task.repo(), key));
-            return run.flatMap(r -> decide(taskId, key, r));
+            return run.flatMap(r -> decide(deploy, taskId, key, r));
         });
     }
 
-    private Uni<DeployDecision> decide(String taskId, String key, DeployRun run) {
+    private Uni<DeployDecision> decide(String deploy, String taskId, String key, DeployRun run) {
         return switch (run.state()) {
             case PENDING, NOT_FOUND -> Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.WAITING,
                     "run for " + key + ": " + run.detail()));
             case UNKNOWN -> Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.RETRY,
                     run.detail()));
-            case SUCCESS -> finish(taskId, key, run, "success", DeployDecision.Action.FINISHED);
-            case FAILURE -> finish(taskId, key, run, "failure", DeployDecision.Action.ROLLED_BACK);
+            case SUCCESS -> finish(deploy, taskId, key, run, "success", DeployDecision.Action.FINISHED);
+            case FAILURE -> finish(deploy, taskId, key, run, "failure", DeployDecision.Action.ROLLED_BACK);
         };
     }
 
-    private Uni<DeployDecision> finish(String taskId, String key, DeployRun run, String state,
+    private Uni<DeployDecision> finish(String from, String taskId, String key, DeployRun run, String state,
                                        DeployDecision.Action action) {
-        String from = config.stage();
         return stage.pipeline().flatMap(pipeline -> {
             Optional<String> to = action == DeployDecision.Action.FINISHED
                     ? pipeline.flatMap(p -> p.advanceOf(from)) : pipeline.flatMap(p -> p.rollbackOf(from));
@@ -134,7 +152,7 @@ public class DeployFinalizer {
                         "pipeline unreadable or has no " + (action == DeployDecision.Action.FINISHED ? "advance"
                                 : "rollback") + " from " + from));
             }
-            String reason = (run.runId() > 0 ? "deploy run " + run.runId() : "deploy") + " (" + key + ") ended "
+            String reason = (run.runId() > 0 ? "deploy run " + run.runId() : "the deploy run") + " (" + key + ") ended "
                     + run.detail();
             return stage.deployStatus(taskId, "production", state).flatMap(recorded -> !recorded
                     ? Uni.createFrom().item(new DeployDecision(taskId, DeployDecision.Action.RETRY,

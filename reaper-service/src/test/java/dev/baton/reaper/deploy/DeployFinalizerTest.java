@@ -172,7 +172,7 @@ class DeployFinalizerTest {
             }
 
             @Override
-            public String stage() {
+            public Optional<String> stage() {
                 return config.stage();
             }
 
