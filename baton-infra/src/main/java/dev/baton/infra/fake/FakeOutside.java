@@ -50,7 +50,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  *       {@code POST .../pulls} opens a pull request from a branch of the {@link #git() git server}
  *       (409 with Gitea's message when that branch already has an open one), {@code GET .../pulls}
  *       lists them. The repositories themselves are real git over HTTP: {@link #git()}.</li>
- *   <li>Plane: {@code PATCH} of a work item (200) and comments (201; 409 for a second comment with
+ *   <li>Plane: {@code PATCH} of a work item (200, its state remembered), {@code GET} of one
+ *       ({@code ?expand=state}: the state object with its name; 404 for an item never set), and comments (201; 409 for a second comment with
  *       the same {@code external_id}, as Plane answers).</li>
  *   <li>Telegram: {@code sendMessage}, {@code editMessageText} and {@code deleteMessage} of the one
  *       bot token given, with fresh message ids and the Bot API's own error bodies ("message is not
@@ -91,6 +92,9 @@ public final class FakeOutside implements AutoCloseable {
     private final AtomicLong messageIds = new AtomicLong(100);
     private final Map<String, List<Map<String, Object>>> pulls = new ConcurrentHashMap<>();
     private final Map<String, String> planeComments = new ConcurrentHashMap<>();
+    /** Work item id → its Plane state id, as the last PATCH (or a person, {@link #planeMoved}) set it. */
+    private final Map<String, String> planeItemStates = new ConcurrentHashMap<>();
+    private final Map<String, String> planeStateNames = new ConcurrentHashMap<>();
     private final FakeGitServer git;
     private volatile Consumer<String> telegramTexts = text -> { };
     private volatile Consumer<String> mergeArrivals = pr -> { };
@@ -132,6 +136,21 @@ public final class FakeOutside implements AutoCloseable {
     /** Plane comments accepted, by {@code external_id}: their HTML. */
     public Map<String, String> planeComments() {
         return Map.copyOf(planeComments);
+    }
+
+    /** The Plane state id of a work item, as the Plane sync last set it (null: never set). */
+    public String planeState(String workItemId) {
+        return planeItemStates.get(workItemId);
+    }
+
+    /** A person moved the work item in Plane (and no webhook told Baton): only a read shows it. */
+    public void planeMoved(String workItemId, String stateId) {
+        planeItemStates.put(workItemId, stateId);
+    }
+
+    /** The names of the project's Plane states (id → name), answered under {@code ?expand=state}. */
+    public void planeStateNames(Map<String, String> names) {
+        planeStateNames.putAll(names);
     }
 
     /** Starts on {@code port} (0: any free port) on the loopback interface. */
@@ -259,6 +278,8 @@ public final class FakeOutside implements AutoCloseable {
         // Plane.
         server.stubFor(patch(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/?"))
                 .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        server.stubFor(get(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/?"))
+                .willReturn(aResponse().withTransformers(Stateful.NAME)));
         server.stubFor(post(urlPathMatching("/api/v1/workspaces/[^/]+/projects/[^/]+/work-items/[^/]+/comments/?"))
                 .willReturn(aResponse().withTransformers(Stateful.NAME)));
         // Telegram: the one token; any other gets the Bot API's 401.
@@ -341,8 +362,22 @@ public final class FakeOutside implements AutoCloseable {
                 if ("PATCH".equals(method)) {
                     JsonNode body = JSON.readTree(event.getRequest().getBodyAsString());
                     String id = path.replaceAll(".*/work-items/([^/]+)/?", "$1");
+                    if (!body.path("state").asText("").isEmpty()) {
+                        planeItemStates.put(id, body.path("state").asText());
+                    }
                     return json(200, Map.of("id", id, "state", body.path("state").asText(""),
                             "updated_at", Instant.now().toString()));
+                }
+                if ("GET".equals(method) && path.matches(".*/work-items/[^/]+/?")) {
+                    String id = path.replaceAll(".*/work-items/([^/]+)/?", "$1");
+                    String state = planeItemStates.get(id);
+                    if (state == null) {
+                        return json(404, Map.of("error", "The requested resource does not exist."));
+                    }
+                    // Plane v1 answers the state id, or the state object under ?expand=state.
+                    Object shown = event.getRequest().getUrl().contains("expand=state")
+                            ? Map.of("id", state, "name", planeStateNames.getOrDefault(state, state)) : state;
+                    return json(200, Map.of("id", id, "state", shown, "updated_at", Instant.now().toString()));
                 }
                 return json(404, Map.of("message", "The target couldn't be found."));
             } catch (IOException e) {
