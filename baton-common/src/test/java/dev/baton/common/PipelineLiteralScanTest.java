@@ -40,6 +40,7 @@ class PipelineLiteralScanTest {
                     "stage-service/src/main/java/dev/baton/stage/effect/EffectLedger.java", "effect ledger status",
                     "stage-service/src/main/java/dev/baton/stage/effect/InDoubtDecision.java", "effect ledger status",
                     "stage-service/src/main/java/dev/baton/stage/console/ConsoleService.java", "Plane sync status",
+                    "stage-service/src/main/java/dev/baton/stage/metrics/StageMetrics.java", "effect result",
                     "reaper-service/src/main/java/dev/baton/reaper/job/JobReaper.java", "job status",
                     "reaper-service/src/main/java/dev/baton/reaper/client/TaskView.java", "effect ledger status",
                     "agent-runner/src/main/java/dev/baton/runner/job/JobExecution.java", "job status"),
@@ -60,11 +61,12 @@ class PipelineLiteralScanTest {
 
     /**
      * Files that walk the built-in pipeline on purpose, as a test does: {@code ./baton demo} narrates
-     * each of its stages, and the end-to-end benchmark drives items through it.
+     * each of its stages, and the end-to-end benchmark and the chaos load drive items through it.
      */
     static final Set<String> BUILT_IN_WALKS = Set.of(
             "e2e/src/main/java/dev/baton/e2e/Demo.java",
-            "e2e/src/main/java/dev/baton/e2e/bench/EndToEndBenchmark.java");
+            "e2e/src/main/java/dev/baton/e2e/bench/EndToEndBenchmark.java",
+            "e2e/src/main/java/dev/baton/e2e/chaos/ChaosLoad.java");
 
     static final Pattern STAGE_KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
 
