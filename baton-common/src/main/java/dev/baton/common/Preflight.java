@@ -58,6 +58,15 @@ public final class Preflight {
         return this;
     }
 
+    /**
+     * The constraints on the service's {@code @ConfigMapping} interfaces, checked against the
+     * environment: each bad setting is one problem naming its variable.
+     */
+    public Preflight settings(List<Class<?>> mappings) {
+        problems.addAll(dev.baton.common.config.SettingsCheck.problems(env, mappings));
+        return this;
+    }
+
     /** Problems a service found with checks of its own (e.g. a definitions file), each one line. */
     public Preflight problems(List<String> found) {
         problems.addAll(found);
