@@ -13,7 +13,10 @@ import java.util.function.Predicate;
 /**
  * Start-up checks of the settings a service cannot run without, run before the framework
  * boots so that a bad setting stops the process with one line naming the variable and what
- * is wrong, instead of a stack trace from deep inside the runtime.
+ * is wrong, instead of a stack trace from deep inside the runtime. The settings of the
+ * {@code @ConfigMapping} interfaces are checked against their own constraints
+ * ({@link #settings}); the checks here are for what no interface holds (the database URL,
+ * the brokers, the port, files).
  */
 public final class Preflight {
 
@@ -106,14 +109,6 @@ public final class Preflight {
         }
     }
 
-    public static boolean isPositiveInt(String value) {
-        try {
-            return Integer.parseInt(value) > 0;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
     /** {@code postgresql://host[:port]/database}: the form both the JDBC and the reactive driver accept. */
     public static boolean isPostgresUrl(String value) {
         try {
@@ -144,19 +139,6 @@ public final class Preflight {
             }
         }
         return true;
-    }
-
-    /** A Quarkus duration: {@code 30s}, {@code 500ms}, {@code 2h}, a plain number of seconds, or ISO-8601 {@code PT30S}. */
-    public static boolean isDuration(String value) {
-        if (value.matches("\\d+(ms|s|m|h|d)?")) {
-            return true;
-        }
-        try {
-            java.time.Duration.parse(value);
-            return true;
-        } catch (java.time.format.DateTimeParseException e) {
-            return false;
-        }
     }
 
     public static boolean isBoolean(String value) {

@@ -26,12 +26,12 @@ class PreflightTest {
                 "BATON_PG_URL", "localhost:5432",
                 "KAFKA_BOOTSTRAP_SERVERS", "localhost",
                 "QUARKUS_HTTP_PORT", "eighty",
-                "BATON_RECOVERY_INTERVAL", "soon",
+                "BATON_TRANSITION_LEASE_ENABLED", "ture",
                 "BATON_GITEA_URL", "gitea.local"))
                 .optional("BATON_PG_URL", "postgresql://host:port/database", Preflight::isPostgresUrl)
                 .optional("KAFKA_BOOTSTRAP_SERVERS", "host:port", Preflight::isBootstrapList)
                 .optional("QUARKUS_HTTP_PORT", "a port", Preflight::isPort)
-                .optional("BATON_RECOVERY_INTERVAL", "a duration", Preflight::isDuration)
+                .optional("BATON_TRANSITION_LEASE_ENABLED", "true or false", Preflight::isBoolean)
                 .optional("BATON_GITEA_URL", "an http(s) URL", Preflight::isHttpUrl)
                 .problems();
         assertEquals(5, problems.size(), problems.toString());
@@ -44,12 +44,12 @@ class PreflightTest {
         List<String> problems = new Preflight(Map.of(
                 "BATON_PG_URL", "postgresql://db:5432/baton",
                 "KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
-                "BATON_RECOVERY_INTERVAL", "30s",
-                "BATON_GITEA_TIMEOUT", "PT1M"))
+                "BATON_TRANSITION_LEASE_ENABLED", "FALSE",
+                "BATON_GITEA_URL", "https://gitea.example.com"))
                 .optional("BATON_PG_URL", "url", Preflight::isPostgresUrl)
                 .optional("KAFKA_BOOTSTRAP_SERVERS", "list", Preflight::isBootstrapList)
-                .optional("BATON_RECOVERY_INTERVAL", "duration", Preflight::isDuration)
-                .optional("BATON_GITEA_TIMEOUT", "duration", Preflight::isDuration)
+                .optional("BATON_TRANSITION_LEASE_ENABLED", "boolean", Preflight::isBoolean)
+                .optional("BATON_GITEA_URL", "url", Preflight::isHttpUrl)
                 .problems();
         assertEquals(List.of(), problems);
     }

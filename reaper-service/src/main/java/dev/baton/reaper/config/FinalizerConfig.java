@@ -1,5 +1,7 @@
 package dev.baton.reaper.config;
 
+import dev.baton.common.config.DurationRange;
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -12,6 +14,7 @@ public interface FinalizerConfig {
 
     /** How often the finalizer looks at tasks waiting for a deploy run ({@code BATON_FINALIZER_INTERVAL}). */
     @WithDefault("30s")
+    @DurationRange(min = "1s", max = "1h")
     Duration interval();
 
     /**
@@ -29,9 +32,11 @@ public interface FinalizerConfig {
      * with {@code {taskId}} and {@code {key}} (the run's idempotency key) filled in, URL-encoded.
      * It answers {@code {"status":"pending|running|success|failure"}}; unset = follow the Gitea run.
      */
+    @HttpUrl
     Optional<String> statusUrl();
 
     /** How long one status URL call may take ({@code BATON_FINALIZER_STATUS_TIMEOUT}). */
     @WithDefault("10s")
+    @DurationRange(min = "100ms", max = "5m")
     Duration statusTimeout();
 }

@@ -1,7 +1,10 @@
 package dev.baton.reaper.config;
 
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.util.Optional;
 
@@ -11,6 +14,7 @@ public interface GiteaConfig {
 
     /** Gitea base URL, without {@code /api/v1} ({@code BATON_GITEA_URL}). */
     @WithDefault("http://localhost:3000")
+    @HttpUrl
     String url();
 
     /** API token ({@code BATON_GITEA_TOKEN}); never logged. */
@@ -18,5 +22,7 @@ public interface GiteaConfig {
 
     /** How many of the latest {@code workflow_dispatch} runs are searched for a deploy's key. */
     @WithDefault("50")
+    @Min(1)
+    @Max(1000)
     int runsLimit();
 }

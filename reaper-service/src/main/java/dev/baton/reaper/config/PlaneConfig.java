@@ -1,5 +1,6 @@
 package dev.baton.reaper.config;
 
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -15,6 +16,7 @@ public interface PlaneConfig {
 
     /** Plane base URL, without {@code /api/v1} ({@code BATON_PLANE_URL}). */
     @WithDefault("http://localhost:8000")
+    @HttpUrl
     String url();
 
     /** API key sent as {@code X-API-Key} ({@code BATON_PLANE_API_KEY}); never logged. Unset = no reconciler. */

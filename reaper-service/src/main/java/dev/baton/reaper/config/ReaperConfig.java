@@ -1,5 +1,6 @@
 package dev.baton.reaper.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -12,14 +13,17 @@ public interface ReaperConfig {
 
     /** How often the reaper looks at running jobs. */
     @WithDefault("30s")
+    @DurationRange(min = "1s", max = "1h")
     Duration interval();
 
     /** Tier 2: how long an exit code may stand before the reaper finalises the job itself. */
     @WithDefault("300s")
+    @DurationRange(min = "1s", max = "24h")
     Duration finalizeGrace();
 
     /** Tier 3: a job running longer than this is reaped whatever the lease says. */
     @WithDefault("2h")
+    @DurationRange(min = "1m", max = "7d")
     Duration maxRunning();
 
     /**
@@ -30,5 +34,6 @@ public interface ReaperConfig {
 
     /** How long the pipeline definition read from stage-service is reused before it is read again. */
     @WithDefault("5m")
+    @DurationRange(min = "1s", max = "24h")
     Duration pipelineTtl();
 }

@@ -1,7 +1,10 @@
 package dev.baton.reaper.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
@@ -11,6 +14,7 @@ public interface ReconcilerConfig {
 
     /** How often the reconciler compares Plane and Baton ({@code BATON_RECONCILER_INTERVAL}). */
     @WithDefault("30s")
+    @DurationRange(min = "1s", max = "1h")
     Duration interval();
 
     /**
@@ -18,14 +22,18 @@ public interface ReconcilerConfig {
      * Plane allows 60 per key; stage-service's sync takes up to 50 of them when it shares the key.
      */
     @WithDefault("10")
+    @Min(1)
+    @Max(60)
     int requestsPerMinute();
 
     /** How long one Plane read may take before it counts as unanswered ({@code BATON_RECONCILER_PLANE_TIMEOUT}). */
     @WithDefault("10s")
+    @DurationRange(min = "100ms", max = "5m")
     Duration planeTimeout();
 
     /** Wait after a 429 that carries no {@code Retry-After}. */
     @WithDefault("60s")
+    @DurationRange(min = "1s", max = "1h")
     Duration throttledPause();
 
     /**

@@ -1,15 +1,15 @@
 package dev.baton.reaper.deploy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.TestClock;
 import dev.baton.reaper.client.DeployStatusClient;
 import dev.baton.reaper.client.GiteaClient;
 import dev.baton.reaper.client.StageServiceClient;
 import dev.baton.reaper.config.FinalizerConfig;
 import dev.baton.reaper.support.StageServiceFake;
-import dev.baton.reaper.support.TestClock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -165,32 +165,8 @@ class DeployFinalizerTest {
 
     /** A finalizer replica that follows {@code BATON_FINALIZER_STATUS_URL} instead of Gitea runs. */
     private DeployFinalizer withStatusUrl() {
-        FinalizerConfig statusUrl = new FinalizerConfig() {
-            @Override
-            public Duration interval() {
-                return config.interval();
-            }
-
-            @Override
-            public Optional<String> stage() {
-                return config.stage();
-            }
-
-            @Override
-            public String effect() {
-                return config.effect();
-            }
-
-            @Override
-            public Optional<String> statusUrl() {
-                return Optional.of(wm.baseUrl() + "/rollouts/{taskId}?key={key}");
-            }
-
-            @Override
-            public Duration statusTimeout() {
-                return Duration.ofSeconds(2);
-            }
-        };
+        FinalizerConfig statusUrl = new FinalizerSettings(config.interval(), config.stage(), config.effect(),
+                Optional.of(wm.baseUrl() + "/rollouts/{taskId}?key={key}"), Duration.ofSeconds(2));
         return new DeployFinalizer(stage, gitea, new DeployStatusClient(statusUrl, json), statusUrl, "finalizer-s");
     }
 
@@ -253,5 +229,10 @@ class DeployFinalizerTest {
         assertEquals(DeployDecision.Action.DEFERRED, sweep(withStatusUrl()).get(0).action());
         assertEquals(0, wm.findAll(getRequestedFor(urlPathEqualTo("/rollouts/" + task))).size());
         assertEquals(0, wm.findAll(postRequestedFor(urlPathMatching("/tasks/.*"))).size());
+    }
+
+    /** Settings of one replica (a record, not an anonymous class: Quarkus would intercept the constraints on it). */
+    private record FinalizerSettings(Duration interval, Optional<String> stage, String effect, Optional<String> statusUrl,
+                                     Duration statusTimeout) implements FinalizerConfig {
     }
 }

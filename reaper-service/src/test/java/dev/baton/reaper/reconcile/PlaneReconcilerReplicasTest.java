@@ -3,12 +3,12 @@ package dev.baton.reaper.reconcile;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.infra.test.TestClock;
 import dev.baton.reaper.client.PlaneClient;
 import dev.baton.reaper.client.StageServiceClient;
 import dev.baton.reaper.config.ReconcilerConfig;
 import dev.baton.reaper.messaging.AlertPublisher;
 import dev.baton.reaper.support.StageServiceFake;
-import dev.baton.reaper.support.TestClock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -171,26 +171,11 @@ class PlaneReconcilerReplicasTest {
     }
 
     private ReconcilerConfig limit(int perMinute) {
-        return new ReconcilerConfig() {
-            @Override
-            public Duration interval() {
-                return config.interval();
-            }
+        return new ReconcilerSettings(config.interval(), perMinute, config.planeTimeout(), config.throttledPause());
+    }
 
-            @Override
-            public int requestsPerMinute() {
-                return perMinute;
-            }
-
-            @Override
-            public Duration planeTimeout() {
-                return config.planeTimeout();
-            }
-
-            @Override
-            public Duration throttledPause() {
-                return config.throttledPause();
-            }
-        };
+    /** Settings of one replica (a record, not an anonymous class: Quarkus would intercept the constraints on it). */
+    private record ReconcilerSettings(Duration interval, int requestsPerMinute, Duration planeTimeout,
+                                      Duration throttledPause) implements ReconcilerConfig {
     }
 }
