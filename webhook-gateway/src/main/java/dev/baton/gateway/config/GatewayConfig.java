@@ -1,7 +1,10 @@
 package dev.baton.gateway.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
@@ -11,6 +14,8 @@ public interface GatewayConfig {
 
     /** Largest webhook body accepted, in bytes ({@code BATON_GATEWAY_MAX_BODY_BYTES}); larger bodies get 413. */
     @WithDefault("1048576")
+    @Min(1024)
+    @Max(67108864)
     int maxBodyBytes();
 
     /**
@@ -34,5 +39,6 @@ public interface GatewayConfig {
      * Gitea gives up after 5 s and never retries, so this stays under that.
      */
     @WithDefault("4s")
+    @DurationRange(min = "100ms", max = "4900ms")
     Duration publishTimeout();
 }
