@@ -1,7 +1,10 @@
 package dev.baton.stage.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -18,13 +21,17 @@ public interface ConsoleConfig {
 
     /** How long a console session cookie stays valid after login. */
     @WithDefault("12h")
+    @DurationRange(min = "1m", max = "30d")
     Duration sessionTtl();
 
     /** How often open consoles look for newly committed changes (the head of the outbox) to push. */
     @WithDefault("1s")
+    @DurationRange(min = "1s", max = "1m")
     Duration livePoll();
 
     /** Cards shown per terminal stage (the most recent); the column header still counts them all. */
     @WithDefault("50")
+    @Min(1)
+    @Max(1000)
     int terminalShown();
 }

@@ -1,7 +1,11 @@
 package dev.baton.stage.config;
 
+import dev.baton.common.config.DurationRange;
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -12,6 +16,7 @@ public interface GiteaConfig {
 
     /** Gitea base URL, without {@code /api/v1} ({@code BATON_GITEA_URL}). */
     @WithDefault("http://localhost:3000")
+    @HttpUrl
     String url();
 
     /** API token ({@code BATON_GITEA_TOKEN}); never logged. */
@@ -35,13 +40,17 @@ public interface GiteaConfig {
 
     /** Attempts when Gitea answers "Please try again later" or 5xx before the effect fails. */
     @WithDefault("5")
+    @Min(1)
+    @Max(20)
     int attempts();
 
     /** First backoff between attempts (doubles each time). */
     @WithDefault("500ms")
+    @DurationRange(min = "1ms", max = "1m")
     Duration backoff();
 
     /** How long one call may take before its outcome is in doubt. */
     @WithDefault("30s")
+    @DurationRange(min = "100ms", max = "10m")
     Duration timeout();
 }

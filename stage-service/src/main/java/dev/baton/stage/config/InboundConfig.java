@@ -1,7 +1,10 @@
 package dev.baton.stage.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -21,13 +24,17 @@ public interface InboundConfig {
 
     /** Wait before a deferred event (live lease) or an unknown work item is tried again. */
     @WithDefault("5s")
+    @DurationRange(min = "10ms", max = "1h")
     Duration retryDelay();
 
     /** Tries before an event that cannot apply goes to the dead-letter topic. */
     @WithDefault("12")
+    @Min(1)
+    @Max(1000)
     int maxAttempts();
 
     /** How often due retries are looked for. */
     @WithDefault("2s")
+    @DurationRange(min = "1s", max = "1h")
     Duration poll();
 }

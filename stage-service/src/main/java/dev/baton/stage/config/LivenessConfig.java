@@ -1,7 +1,10 @@
 package dev.baton.stage.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
@@ -14,18 +17,25 @@ public interface LivenessConfig {
 
     /** Server-side TCP keepalive idle time, so a vanished owner's lock is dropped quickly. */
     @WithDefault("15")
+    @Min(1)
+    @Max(3600)
     int keepalivesIdleSeconds();
 
     /** Server-side TCP keepalive probe interval. */
     @WithDefault("5")
+    @Min(1)
+    @Max(600)
     int keepalivesIntervalSeconds();
 
     /** Unanswered probes before the server drops the session (and the lock). */
     @WithDefault("4")
+    @Min(1)
+    @Max(100)
     int keepalivesCount();
 
     /** Wait between attempts to register again after the liveness connection is lost. */
     @WithDefault("2s")
+    @DurationRange(min = "10ms", max = "5m")
     Duration reconnectDelay();
 
     /**
@@ -33,6 +43,7 @@ public interface LivenessConfig {
      * recovery sweep (a grace against ever deleting a row that is still being registered).
      */
     @WithDefault("60s")
+    @DurationRange(min = "1s", max = "24h")
     Duration forgetGrace();
 
     /** Pod or host name recorded as lease owner host; defaults to the HOSTNAME variable. */

@@ -1,7 +1,11 @@
 package dev.baton.stage.config;
 
+import dev.baton.common.config.DurationRange;
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -12,6 +16,7 @@ public interface PlaneConfig {
 
     /** Plane base URL ({@code BATON_PLANE_URL}). */
     @WithDefault("http://localhost:8000")
+    @HttpUrl
     String url();
 
     /** API key sent as {@code X-API-Key} ({@code BATON_PLANE_API_KEY}); never logged. */
@@ -29,13 +34,18 @@ public interface PlaneConfig {
 
     /** Requests per minute this process allows itself (Plane allows 60 per key). */
     @WithDefault("50")
+    @Min(1)
+    @Max(60)
     int requestsPerMinute();
 
     /** How often pending syncs are looked for. */
     @WithDefault("1s")
+    @DurationRange(min = "1s", max = "1h")
     Duration poll();
 
     /** Attempts before a sync is given up (and alerted). */
     @WithDefault("8")
+    @Min(1)
+    @Max(50)
     int attempts();
 }

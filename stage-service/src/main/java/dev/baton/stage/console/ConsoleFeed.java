@@ -1,16 +1,14 @@
 package dev.baton.stage.console;
 
-import dev.baton.stage.config.ConsoleConfig;
-import dev.baton.stage.support.PeriodicPass;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,28 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class ConsoleFeed {
 
+    private static final Logger LOG = Logger.getLogger(ConsoleFeed.class);
+
     private final Pool pool;
     private final ConsoleRepository console;
-    private final ConsoleConfig config;
-    private final Vertx vertx;
     private final BroadcastProcessor<Long> changes = BroadcastProcessor.create();
     private final AtomicInteger listeners = new AtomicInteger();
     private final AtomicLong head = new AtomicLong(-1);
-    private final PeriodicPass watch = new PeriodicPass("console feed", this::look);
 
-    public ConsoleFeed(Pool pool, ConsoleRepository console, ConsoleConfig config, Vertx vertx) {
+    public ConsoleFeed(Pool pool, ConsoleRepository console) {
         this.pool = pool;
         this.console = console;
-        this.config = config;
-        this.vertx = vertx;
-    }
-
-    void onStart(@Observes StartupEvent event) {
-        watch.start(vertx, config.livePoll());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        watch.stop(vertx);
         changes.onComplete();
     }
 
@@ -58,7 +48,10 @@ public class ConsoleFeed {
                 .onTermination().invoke(() -> listeners.decrementAndGet());
     }
 
-    private Uni<Void> look() {
+    /** Every {@code baton.console.live-poll}; a failed look is tried again at the next one. */
+    @Scheduled(identity = "console-feed", every = "${baton.console.live-poll:1s}",
+            delayed = "${baton.console.live-poll:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> look() {
         if (listeners.get() == 0) {
             head.set(-1);
             return Uni.createFrom().voidItem();
@@ -69,6 +62,9 @@ public class ConsoleFeed {
             if (head.getAndSet(now) != now) {
                 changes.onNext(now);
             }
-        }).replaceWithVoid();
+        }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
+            LOG.warnf("console feed look failed, the next one will retry: %s", failure.getMessage());
+            return Uni.createFrom().voidItem();
+        });
     }
 }

@@ -6,16 +6,12 @@ import dev.baton.events.EventEnvelope;
 import dev.baton.stage.config.InboundConfig;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.repository.OutboxRepository;
-import dev.baton.stage.support.PeriodicPass;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 
@@ -42,28 +38,27 @@ public class InboundProcessor {
     private final Pool pool;
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
-    private final Vertx vertx;
     private final StageMetrics metrics;
-    private final PeriodicPass retries = new PeriodicPass("inbound retry", this::retryDueNow);
 
     public InboundProcessor(InboundRepository inbound, InboundApplier applier, InboundConfig config, Pool pool,
-                            OutboxRepository outbox, OutboxRelay relay, Vertx vertx, StageMetrics metrics) {
+                            OutboxRepository outbox, OutboxRelay relay, StageMetrics metrics) {
         this.inbound = inbound;
         this.applier = applier;
         this.config = config;
         this.pool = pool;
         this.outbox = outbox;
         this.relay = relay;
-        this.vertx = vertx;
         this.metrics = metrics;
     }
 
-    void onStart(@Observes StartupEvent event) {
-        retries.start(vertx, config.poll());
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        retries.stop(vertx);
+    /** Every {@code baton.inbound.poll}, first one poll after start. */
+    @Scheduled(identity = "inbound-retry", every = "${baton.inbound.poll:2s}", delayed = "${baton.inbound.poll:2s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> retryPass() {
+        return retryDueNow().replaceWithVoid().onFailure().recoverWithUni(failure -> {
+            LOG.warnf("inbound retry pass failed, the next one will retry: %s", failure.getMessage());
+            return Uni.createFrom().voidItem();
+        });
     }
 
     /** A delivery from Kafka: applied once per event id. */

@@ -2,13 +2,13 @@ package dev.baton.stage.messaging;
 
 import dev.baton.stage.config.RecoveryConfig;
 import dev.baton.stage.repository.OutboxRepository;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>mark them sent and commit. A crash before the commit re-sends them: at-least-once,
  *       and consumers de-duplicate by {@code eventId}.</li>
  * </ol>
- * Woken after each commit, and polled for rows of other replicas or of a previous run.
+ * Woken after each commit (a commit never waits for a poll), and polled every
+ * {@code baton.recovery.outbox-poll} for rows of other replicas or of a previous run.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -39,30 +40,30 @@ public class OutboxRelay {
     private final Pool pool;
     private final OutboxRepository outbox;
     private final MutinyEmitter<String> emitter;
-    private final Vertx vertx;
     private final RecoveryConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
-    private volatile long timer = -1;
 
     public OutboxRelay(Pool pool, OutboxRepository outbox,
                        @Channel("outbox") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048)
                        MutinyEmitter<String> emitter,
-                       Vertx vertx, RecoveryConfig config) {
+                       RecoveryConfig config) {
         this.pool = pool;
         this.outbox = outbox;
         this.emitter = emitter;
-        this.vertx = vertx;
         this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
-        timer = vertx.setPeriodic(config.outboxPoll().toMillis(), id -> wake());
         wake();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        vertx.cancelTimer(timer);
+    /** The poll: a wake like any other, so it never overlaps a round a commit started. */
+    @Scheduled(identity = "outbox-poll", every = "${baton.recovery.outbox-poll:1s}",
+            delayed = "${baton.recovery.outbox-poll:1s}")
+    @NonBlocking
+    void poll() {
+        wake();
     }
 
     /** Asks for a relay round; rounds never overlap within a process, and a wake during one runs another. */

@@ -4,15 +4,11 @@ import dev.baton.stage.config.PlaneConfig;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.repository.OutboxRepository;
-import dev.baton.stage.support.PeriodicPass;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -44,13 +40,11 @@ public class PlaneSyncWorker {
     private final PipelineDefinition pipeline;
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
-    private final Vertx vertx;
     private final PlaneBudget budget;
     private final Map<String, String> states;
-    private final PeriodicPass passes = new PeriodicPass("plane sync", this::drainNow);
 
     public PlaneSyncWorker(Pool pool, PlaneSyncRepository syncs, PlaneClient plane, PlaneConfig config,
-                           PipelineDefinition pipeline, OutboxRepository outbox, OutboxRelay relay, Vertx vertx,
+                           PipelineDefinition pipeline, OutboxRepository outbox, OutboxRelay relay,
                            PlaneBudget budget) {
         this.pool = pool;
         this.syncs = syncs;
@@ -59,7 +53,6 @@ public class PlaneSyncWorker {
         this.pipeline = pipeline;
         this.outbox = outbox;
         this.relay = relay;
-        this.vertx = vertx;
         this.budget = budget;
         this.states = pipeline.planeStateIds();
     }
@@ -69,14 +62,17 @@ public class PlaneSyncWorker {
         return config.apiKey().filter(k -> !k.isBlank()).isPresent();
     }
 
-    void onStart(@Observes StartupEvent event) {
-        if (enabled()) {
-            passes.start(vertx, config.poll());
+    /** Every {@code baton.plane.poll}, first one poll after start; nothing without an API key. */
+    @Scheduled(identity = "plane-sync", every = "${baton.plane.poll:1s}", delayed = "${baton.plane.poll:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> pass() {
+        if (!enabled()) {
+            return Uni.createFrom().voidItem();
         }
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        passes.stop(vertx);
+        return drainNow().replaceWithVoid().onFailure().recoverWithUni(failure -> {
+            LOG.warnf("plane sync pass failed, the next one will retry: %s", failure.getMessage());
+            return Uni.createFrom().voidItem();
+        });
     }
 
     /** Long enough for a batch of syncs with Plane's timeouts and retries; a dead claimer's rows wait this long. */

@@ -1,14 +1,11 @@
 package dev.baton.stage.recovery;
 
-import dev.baton.stage.config.RecoveryConfig;
 import dev.baton.stage.lease.LeaseRepository;
-import dev.baton.stage.support.PeriodicPass;
 import dev.baton.stage.transition.LeaseReclaimService;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,33 +30,37 @@ public class RecoveryService {
     private final Instance<BeforeLeaseRecovery> before;
     private final Pool pool;
     private final LeaseRepository leases;
-    private final Vertx vertx;
-    private final RecoveryConfig config;
-    private final PeriodicPass sweeps = new PeriodicPass("recovery sweep", this::sweepNow);
 
     public RecoveryService(LeaseReclaimService reclaims, Instance<BeforeLeaseRecovery> before, Pool pool,
-                           LeaseRepository leases, Vertx vertx, RecoveryConfig config) {
+                           LeaseRepository leases) {
         this.reclaims = reclaims;
         this.before = before;
         this.pool = pool;
         this.leases = leases;
-        this.vertx = vertx;
-        this.config = config;
     }
 
-    /** After liveness registered (lower priority runs later): the first sweep, then the periodic ones. */
+    /** After liveness registered (lower priority runs later): the first sweep; {@link #sweep} the periodic ones. */
     void onStart(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
         Multi.createFrom().iterable(before).onItem().transformToUniAndConcatenate(BeforeLeaseRecovery::run)
                 .collect().last()
-                .subscribe().with(ignored -> sweeps.run(), failure -> {
-                    LOG.errorf("start-up recovery steps failed; stale leases are left to the next sweep: %s",
+                .flatMap(ignored -> sweepNow())
+                .subscribe().with(ignored -> { }, failure -> {
+                    LOG.errorf("start-up recovery failed; stale leases are left to the next sweep: %s",
                             failure.getMessage());
                 });
-        sweeps.start(vertx, config.interval());
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        sweeps.stop(vertx);
+    /**
+     * Every {@code baton.recovery.interval}, first one interval after start (the start-up sweep
+     * covers the start). Overlap with the start-up sweep is harmless: each reclaim is a CAS.
+     */
+    @Scheduled(identity = "recovery-sweep", every = "${baton.recovery.interval:30s}",
+            delayed = "${baton.recovery.interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        return sweepNow().replaceWithVoid().onFailure().recoverWithUni(failure -> {
+            LOG.warnf("recovery sweep failed, the next one will retry: %s", failure.getMessage());
+            return Uni.createFrom().voidItem();
+        });
     }
 
     /** Reclaims and re-drives every stale lease, then forgets registrations that are gone. */

@@ -22,6 +22,7 @@ public class RealPipeline implements QuarkusTestProfile {
                 "baton.plane.poll", "1h",
                 "baton.inbound.retry-delay", "300ms",
                 "baton.inbound.max-attempts", "3",
-                "baton.inbound.poll", "200ms");
+                // The scheduler ticks once a second: its shortest period.
+                "baton.inbound.poll", "1s");
     }
 }

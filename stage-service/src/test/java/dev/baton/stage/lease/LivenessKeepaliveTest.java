@@ -109,36 +109,12 @@ class LivenessKeepaliveTest {
 
     /** Keepalives that would end a silent peer's session within about 7 s. */
     private static LivenessConfig shortKeepalives() {
-        return new LivenessConfig() {
-            @Override
-            public int keepalivesIdleSeconds() {
-                return 3;
-            }
+        return new LivenessSettings(3, 2, 2, Duration.ofSeconds(2), Duration.ofSeconds(60), Optional.of("vanishing-host"));
+    }
 
-            @Override
-            public int keepalivesIntervalSeconds() {
-                return 2;
-            }
-
-            @Override
-            public int keepalivesCount() {
-                return 2;
-            }
-
-            @Override
-            public Duration reconnectDelay() {
-                return Duration.ofSeconds(2);
-            }
-
-            @Override
-            public Duration forgetGrace() {
-                return Duration.ofSeconds(60);
-            }
-
-            @Override
-            public Optional<String> host() {
-                return Optional.of("vanishing-host");
-            }
-        };
+    /** A record, not an anonymous class: Quarkus would intercept the constraints on it. */
+    private record LivenessSettings(int keepalivesIdleSeconds, int keepalivesIntervalSeconds, int keepalivesCount,
+                                    Duration reconnectDelay, Duration forgetGrace, Optional<String> host)
+            implements LivenessConfig {
     }
 }
