@@ -1,5 +1,6 @@
 package dev.baton.notifier.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -18,9 +19,11 @@ public interface TrackerConfig {
 
     /** How long one replica may hold a card while it talks to Telegram before another may take over. */
     @WithDefault("2m")
+    @DurationRange(min = "1s", max = "1h")
     Duration claimTtl();
 
     /** Past this age a card that cannot be deleted (bump mode) is edited into a short "moved" stub. */
     @WithDefault("48h")
+    @DurationRange(min = "1m", max = "48h")
     Duration deleteWindow();
 }

@@ -1,5 +1,6 @@
 package dev.baton.notifier.support;
 
+import dev.baton.infra.test.TestClock;
 import dev.baton.notifier.client.Sleeper;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
