@@ -3,6 +3,11 @@ package dev.baton.runner;
 import dev.baton.common.Preflight;
 import dev.baton.runner.agent.AgentDefinitions;
 import dev.baton.runner.agent.WorkedStages;
+import dev.baton.runner.config.AgentsConfig;
+import dev.baton.runner.config.GiteaConfig;
+import dev.baton.runner.config.PlaneConfig;
+import dev.baton.runner.config.RunnerConfig;
+import dev.baton.runner.config.StageServiceConfig;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -22,6 +27,9 @@ public final class AgentRunnerMain {
 
     static final int DEFAULT_PORT = 8084;
     static final String DEFAULT_AGENTS = "agents/agents.json";
+    /** Every settings interface: their constraints are what a setting must satisfy. */
+    static final List<Class<?>> SETTINGS = List.of(RunnerConfig.class, StageServiceConfig.class, GiteaConfig.class,
+            PlaneConfig.class, AgentsConfig.class);
 
     private AgentRunnerMain() {
     }
@@ -31,15 +39,7 @@ public final class AgentRunnerMain {
         Preflight preflight = new Preflight(env);
         preflight.optional("KAFKA_BOOTSTRAP_SERVERS", "host:port[,host:port]", Preflight::isBootstrapList)
                 .optional("QUARKUS_HTTP_PORT", "a port number 0-65535", Preflight::isPort)
-                .optional("BATON_STAGE_SERVICE_URL", "http(s)://host[:port]", Preflight::isHttpUrl)
-                .optional("BATON_GITEA_URL", "http(s)://host[:port]", Preflight::isHttpUrl)
-                .optional("BATON_PLANE_URL", "http(s)://host[:port]", Preflight::isHttpUrl)
-                .optional("BATON_RUNNER_SLOTS", "a whole number >= 1", Preflight::isPositiveInt)
-                .optional("BATON_RUNNER_POLL", "a duration such as 5s", Preflight::isDuration)
-                .optional("BATON_RUNNER_KILL_GRACE", "a duration such as 10s", Preflight::isDuration)
-                .optional("BATON_RUNNER_KEEP_FAILED", "a duration such as 24h", Preflight::isDuration)
-                .optional("BATON_RUNNER_SHUTDOWN_GRACE", "a duration such as 30s", Preflight::isDuration)
-                .optional("BATON_RUNNER_GIT_URL", "a URL template with {repo}", url -> url.contains("{repo}"))
+                .settings(SETTINGS)
                 .problems(agentProblems(env))
                 .portFree("QUARKUS_HTTP_PORT", preflight.port("QUARKUS_HTTP_PORT", DEFAULT_PORT))
                 .exitOnProblems("agent-runner");

@@ -1,5 +1,6 @@
 package dev.baton.runner.config;
 
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -11,6 +12,7 @@ public interface GiteaConfig {
 
     /** Gitea's base URL ({@code BATON_GITEA_URL}). */
     @WithDefault("http://localhost:3000")
+    @HttpUrl
     String url();
 
     /** API and git token ({@code BATON_GITEA_TOKEN}); never logged, never given to an agent. */

@@ -1,5 +1,6 @@
 package dev.baton.runner.config;
 
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -11,6 +12,7 @@ public interface PlaneConfig {
 
     /** Plane's base URL ({@code BATON_PLANE_URL}). */
     @WithDefault("http://localhost:8000")
+    @HttpUrl
     String url();
 
     /** API key ({@code BATON_PLANE_API_KEY}); unset = no comments. Never logged, never given to an agent. */

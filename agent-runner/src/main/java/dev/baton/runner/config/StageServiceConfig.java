@@ -1,5 +1,6 @@
 package dev.baton.runner.config;
 
+import dev.baton.common.config.HttpUrl;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -9,5 +10,6 @@ public interface StageServiceConfig {
 
     /** Base URL of stage-service's REST API ({@code BATON_STAGE_SERVICE_URL}). */
     @WithDefault("http://localhost:8081")
+    @HttpUrl
     String url();
 }
