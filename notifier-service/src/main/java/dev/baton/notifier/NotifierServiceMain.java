@@ -2,6 +2,7 @@ package dev.baton.notifier;
 
 import dev.baton.common.Preflight;
 import dev.baton.notifier.config.NotifierConfig;
+import dev.baton.notifier.config.RetentionConfig;
 import dev.baton.notifier.config.TelegramConfig;
 import dev.baton.notifier.config.TrackerConfig;
 import io.quarkus.runtime.Quarkus;
@@ -15,7 +16,8 @@ public final class NotifierServiceMain {
 
     static final int DEFAULT_PORT = 8083;
     /** Every settings interface: their constraints are what a setting must satisfy. */
-    static final List<Class<?>> SETTINGS = List.of(NotifierConfig.class, TelegramConfig.class, TrackerConfig.class);
+    static final List<Class<?>> SETTINGS = List.of(NotifierConfig.class, TelegramConfig.class, TrackerConfig.class,
+            RetentionConfig.class);
 
     private NotifierServiceMain() {
     }

@@ -34,6 +34,10 @@ class NotifierSettingsTest extends SettingsContract {
                 bad("BATON_NOTIFIER_ALERT_DEDUPE_WINDOW", "10 min", "25h"),
                 bad("BATON_TRACKER_CLAIM_TTL", "2 min", "0s"),
                 // Telegram deletes nothing older than 48 hours.
-                bad("BATON_TRACKER_DELETE_WINDOW", "2 days", "49h"));
+                bad("BATON_TRACKER_DELETE_WINDOW", "2 days", "49h"),
+                bad("BATON_RETENTION_PROCESSED", "three weeks", "59m"),
+                bad("BATON_RETENTION_BATCH_SIZE", "500 rows", "0"),
+                bad("BATON_RETENTION_MAX_BATCHES", "many", "-1"),
+                bad("BATON_RETENTION_BROKER_TIMEOUT", "5 s", "6m"));
     }
 }

@@ -10,6 +10,7 @@ import dev.baton.stage.config.LivenessConfig;
 import dev.baton.stage.config.PipelineConfig;
 import dev.baton.stage.config.PlaneConfig;
 import dev.baton.stage.config.RecoveryConfig;
+import dev.baton.stage.config.RetentionConfig;
 import dev.baton.stage.config.SelfConfig;
 import dev.baton.stage.pipeline.PipelineLoader;
 import io.quarkus.runtime.Quarkus;
@@ -26,7 +27,7 @@ public final class StageServiceMain {
     /** Every settings interface: their constraints are what a setting must satisfy. */
     static final List<Class<?>> SETTINGS = List.of(RecoveryConfig.class, LivenessConfig.class, LeaseConfig.class,
             GiteaConfig.class, PlaneConfig.class, InboundConfig.class, ConsoleConfig.class, PipelineConfig.class,
-            AdminConfig.class, SelfConfig.class);
+            AdminConfig.class, SelfConfig.class, RetentionConfig.class);
 
     private StageServiceMain() {
     }

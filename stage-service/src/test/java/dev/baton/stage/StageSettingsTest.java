@@ -41,6 +41,11 @@ class StageSettingsTest extends SettingsContract {
                 bad("BATON_INBOUND_POLL", "2 s", "200ms"),
                 bad("BATON_CONSOLE_SESSION_TTL", "half a day", "31d"),
                 bad("BATON_CONSOLE_LIVE_POLL", "1 s", "999ms"),
-                bad("BATON_CONSOLE_TERMINAL_SHOWN", "all", "0"));
+                bad("BATON_CONSOLE_TERMINAL_SHOWN", "all", "0"),
+                bad("BATON_RETENTION_OUTBOX", "a month", "30m"),
+                bad("BATON_RETENTION_INBOUND", "two weeks", "-14d"),
+                bad("BATON_RETENTION_BATCH_SIZE", "500 rows", "0"),
+                bad("BATON_RETENTION_MAX_BATCHES", "many", "100001"),
+                bad("BATON_RETENTION_BROKER_TIMEOUT", "5 s", "0s"));
     }
 }

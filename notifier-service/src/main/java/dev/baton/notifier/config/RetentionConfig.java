@@ -1,7 +1,10 @@
 package dev.baton.notifier.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
@@ -22,17 +25,23 @@ public interface RetentionConfig {
 
     /** Processed-event marks, at least. */
     @WithDefault("21d")
+    @DurationRange(min = "1h", max = "3650d")
     Duration processed();
 
     /** Rows deleted per statement: short transactions, no long lock on a busy table. */
     @WithDefault("500")
+    @Min(1)
+    @Max(100000)
     int batchSize();
 
     /** Batches per run: a bounded run; a backlog drains over the next runs. */
     @WithDefault("200")
+    @Min(1)
+    @Max(100000)
     int maxBatches();
 
     /** How long to wait for the broker's topic retention; without an answer nothing is pruned. */
     @WithDefault("5s")
+    @DurationRange(min = "100ms", max = "5m")
     Duration brokerTimeout();
 }

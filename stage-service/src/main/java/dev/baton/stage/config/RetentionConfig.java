@@ -1,7 +1,10 @@
 package dev.baton.stage.config;
 
+import dev.baton.common.config.DurationRange;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
@@ -22,21 +25,28 @@ public interface RetentionConfig {
 
     /** Sent outbox rows (the console's alert lists read them), at least. */
     @WithDefault("30d")
+    @DurationRange(min = "1h", max = "3650d")
     Duration outbox();
 
     /** Settled inbound events ({@code applied}, {@code ignored}): the dedupe rows of {@code baton.inbound}, at least. */
     @WithDefault("14d")
+    @DurationRange(min = "1h", max = "3650d")
     Duration inbound();
 
     /** Rows deleted per statement: short transactions, no long lock on a busy table. */
     @WithDefault("500")
+    @Min(1)
+    @Max(100000)
     int batchSize();
 
     /** Batches per table per run: a bounded run; a backlog drains over the next runs. */
     @WithDefault("200")
+    @Min(1)
+    @Max(100000)
     int maxBatches();
 
     /** How long to wait for the broker's topic retention; without an answer nothing is pruned. */
     @WithDefault("5s")
+    @DurationRange(min = "100ms", max = "5m")
     Duration brokerTimeout();
 }
