@@ -1,14 +1,13 @@
 package dev.baton.notifier.client;
 
+import dev.baton.infra.test.TestClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,29 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The per-chat queue keeps a chat under its per-minute limit and honours 429 pauses. */
 class ChatThrottleTest {
 
-    /** A clock that only the fake sleeper moves. */
-    static final class FakeTime extends Clock {
-        Instant now = Instant.parse("2026-11-28T00:00:00Z");
+    /** The shared test clock, standing still until the fake sleeper moves it; it keeps the sleeps. */
+    static final class FakeTime extends TestClock {
         final List<Duration> sleeps = new ArrayList<>();
 
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
+        FakeTime() {
+            super(Optional.of("2026-11-28T00:00:00Z"));
         }
 
         void sleep(Duration d) {
             sleeps.add(d);
-            now = now.plus(d);
+            advance(d);
         }
     }
 
@@ -46,7 +33,7 @@ class ChatThrottleTest {
     void staysUnderTwentyMessagesAMinutePerChat() throws Exception {
         FakeTime time = new FakeTime();
         ChatThrottle throttle = new ChatThrottle(time, time::sleep, 20);
-        Instant start = time.now;
+        Instant start = time.instant();
         for (int i = 0; i < 20; i++) {
             throttle.acquire("-100");
         }
@@ -54,32 +41,32 @@ class ChatThrottleTest {
         throttle.acquire("-200");
         assertTrue(time.sleeps.isEmpty(), "another chat has its own window");
         throttle.acquire("-100");
-        assertEquals(start.plus(Duration.ofMinutes(1)), time.now, "the 21st waits for the window");
+        assertEquals(start.plus(Duration.ofMinutes(1)), time.instant(), "the 21st waits for the window");
         for (int i = 0; i < 19; i++) {
             throttle.acquire("-100");
         }
-        assertEquals(start.plus(Duration.ofMinutes(1)), time.now);
+        assertEquals(start.plus(Duration.ofMinutes(1)), time.instant());
         throttle.acquire("-100");
-        assertEquals(start.plus(Duration.ofMinutes(2)), time.now);
+        assertEquals(start.plus(Duration.ofMinutes(2)), time.instant());
     }
 
     @Test
     void a429PausesEveryoneOfThatChat() throws Exception {
         FakeTime time = new FakeTime();
         ChatThrottle throttle = new ChatThrottle(time, time::sleep, 20);
-        Instant start = time.now;
+        Instant start = time.instant();
         throttle.pause("-100", Duration.ofSeconds(5));
         throttle.acquire("-200");
-        assertEquals(start, time.now);
+        assertEquals(start, time.instant());
         throttle.acquire("-100");
-        assertEquals(start.plusSeconds(5), time.now);
+        assertEquals(start.plusSeconds(5), time.instant());
     }
 
     @Test
     void aSenderTakingAChatOverCountsThePreviousSendersLastMinute() throws Exception {
         FakeTime time = new FakeTime();
         ChatThrottle throttle = new ChatThrottle(time, time::sleep, 20);
-        Instant start = time.now;
+        Instant start = time.instant();
         List<Instant> previous = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
             previous.add(start.minusSeconds(30).plusSeconds(i));
@@ -90,8 +77,8 @@ class ChatThrottleTest {
         }
         assertTrue(time.sleeps.isEmpty(), "5 more fit beside the 15 the dead sender made");
         throttle.awaitFree("-100");
-        assertEquals(start.plusSeconds(30), time.now, "the next waits until the oldest of those leaves the window");
+        assertEquals(start.plusSeconds(30), time.instant(), "the next waits until the oldest of those leaves the window");
         throttle.acquire("-100");
-        assertEquals(start.plusSeconds(30), time.now, "awaitFree did not spend the slot");
+        assertEquals(start.plusSeconds(30), time.instant(), "awaitFree did not spend the slot");
     }
 }
