@@ -29,7 +29,7 @@ class ReaperSettingsTest extends SettingsContract {
                 bad("BATON_FINALIZER_STATUS_URL", "rollout/{taskId}", "ftp://rollout/{taskId}"),
                 bad("BATON_FINALIZER_STATUS_TIMEOUT", "10 s", "10ms"),
                 bad("BATON_RECONCILER_INTERVAL", "PT", "-30s"),
-                bad("BATON_RECONCILER_REQUESTS_PER_MINUTE", "ten", "61"),
+                bad("BATON_RECONCILER_REQUESTS_PER_MINUTE", "ten", "0"),
                 bad("BATON_RECONCILER_PLANE_TIMEOUT", "1 s", "6m"),
                 bad("BATON_RECONCILER_THROTTLED_PAUSE", "1m30", "0s"),
                 bad("BATON_STAGE_SERVICE_URL", "localhost:8081", "ftp://localhost:8081"),

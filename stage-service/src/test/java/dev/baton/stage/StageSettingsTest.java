@@ -33,7 +33,7 @@ class StageSettingsTest extends SettingsContract {
                 bad("BATON_GITEA_BACKOFF", "500 ms", "0s"),
                 bad("BATON_GITEA_TIMEOUT", "30 sec", "11m"),
                 bad("BATON_PLANE_URL", "plane:8000", "http:/plane"),
-                bad("BATON_PLANE_REQUESTS_PER_MINUTE", "fifty", "61"),
+                bad("BATON_PLANE_REQUESTS_PER_MINUTE", "fifty", "6001"),
                 bad("BATON_PLANE_POLL", "1.5", "2h"),
                 bad("BATON_PLANE_ATTEMPTS", "eight", "0"),
                 bad("BATON_INBOUND_RETRY_DELAY", "5 s", "-5s"),

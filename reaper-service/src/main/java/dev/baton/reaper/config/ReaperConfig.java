@@ -23,7 +23,7 @@ public interface ReaperConfig {
 
     /** Tier 3: a job running longer than this is reaped whatever the lease says. */
     @WithDefault("2h")
-    @DurationRange(min = "1m", max = "7d")
+    @DurationRange(min = "1s", max = "7d")
     Duration maxRunning();
 
     /**

@@ -23,7 +23,7 @@ public interface ReconcilerConfig {
      */
     @WithDefault("10")
     @Min(1)
-    @Max(60)
+    @Max(6000)
     int requestsPerMinute();
 
     /** How long one Plane read may take before it counts as unanswered ({@code BATON_RECONCILER_PLANE_TIMEOUT}). */

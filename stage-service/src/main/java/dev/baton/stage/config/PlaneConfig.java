@@ -35,7 +35,7 @@ public interface PlaneConfig {
     /** Requests per minute this process allows itself (Plane allows 60 per key). */
     @WithDefault("50")
     @Min(1)
-    @Max(60)
+    @Max(6000)
     int requestsPerMinute();
 
     /** How often pending syncs are looked for. */
