@@ -45,7 +45,7 @@ class PipelineLiteralScanTest {
                     "reaper-service/src/main/java/dev/baton/reaper/client/TaskView.java", "effect ledger status",
                     "agent-runner/src/main/java/dev/baton/runner/job/JobExecution.java", "job status"),
             "created", Map.of(
-                    "stage-service/src/main/java/dev/baton/stage/repository/TaskService.java", "stage history kind",
+                    "stage-service/src/main/java/dev/baton/stage/task/TaskService.java", "stage history kind",
                     "webhook-gateway/src/main/java/dev/baton/gateway/webhook/PlaneNormalizer.java",
                     "Plane webhook action",
                     "baton-infra/src/main/java/dev/baton/infra/fake/WebhookPayloads.java", "Gitea user field"),

@@ -15,7 +15,7 @@ import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Stage;
-import dev.baton.stage.repository.TaskRepository;
+import dev.baton.stage.task.TaskRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;

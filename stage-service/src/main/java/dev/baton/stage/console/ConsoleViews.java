@@ -2,7 +2,7 @@ package dev.baton.stage.console;
 
 import dev.baton.stage.gate.GateReport;
 import dev.baton.stage.lease.Lease;
-import dev.baton.stage.repository.TaskRepository;
+import dev.baton.stage.task.TaskRepository;
 
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.baton.stage.effect;
 
+import dev.baton.stage.messaging.OutboxRepository;
 import dev.baton.stage.metrics.StageMetrics;
-import dev.baton.stage.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -3,7 +3,7 @@ package dev.baton.stage.inbound;
 import dev.baton.stage.Actor;
 import dev.baton.stage.ProblemException;
 import dev.baton.stage.messaging.OutboxRelay;
-import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.messaging.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

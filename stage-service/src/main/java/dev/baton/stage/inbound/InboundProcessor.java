@@ -1,11 +1,10 @@
 package dev.baton.stage.inbound;
 
-import org.jboss.logging.MDC;
-import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.config.InboundConfig;
 import dev.baton.stage.messaging.OutboxRelay;
-import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.messaging.OutboxRepository;
+import dev.baton.stage.metrics.StageMetrics;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -13,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 
 /**

@@ -1,7 +1,6 @@
 package dev.baton.stage.messaging;
 
 import dev.baton.stage.config.RecoveryConfig;
-import dev.baton.stage.repository.OutboxRepository;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.NonBlocking;

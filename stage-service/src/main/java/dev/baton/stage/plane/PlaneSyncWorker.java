@@ -2,8 +2,9 @@ package dev.baton.stage.plane;
 
 import dev.baton.stage.config.PlaneConfig;
 import dev.baton.stage.messaging.OutboxRelay;
+import dev.baton.stage.messaging.OutboxRepository;
 import dev.baton.stage.pipeline.PipelineDefinition;
-import dev.baton.stage.repository.OutboxRepository;
+import dev.baton.stage.messaging.OutboxRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;

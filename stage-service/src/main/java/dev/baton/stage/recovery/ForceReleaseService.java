@@ -1,11 +1,11 @@
 package dev.baton.stage.recovery;
 
-import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.Actor;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.messaging.OutboxRelay;
-import dev.baton.stage.repository.OutboxRepository;
-import dev.baton.stage.repository.TaskRepository;
+import dev.baton.stage.messaging.OutboxRepository;
+import dev.baton.stage.metrics.StageMetrics;
+import dev.baton.stage.task.TaskRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

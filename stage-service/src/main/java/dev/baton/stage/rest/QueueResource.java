@@ -4,7 +4,7 @@ import dev.baton.stage.job.Job;
 import dev.baton.stage.job.JobRepository;
 import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
-import dev.baton.stage.repository.TaskRepository;
+import dev.baton.stage.task.TaskRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.ws.rs.GET;

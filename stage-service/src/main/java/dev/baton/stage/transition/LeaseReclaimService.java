@@ -1,15 +1,15 @@
 package dev.baton.stage.transition;
 
-import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.Actor;
 import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.lease.Liveness;
 import dev.baton.stage.lease.ProcessIdentity;
+import dev.baton.stage.messaging.OutboxRepository;
+import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
-import dev.baton.stage.repository.OutboxRepository;
-import dev.baton.stage.repository.TaskRepository;
+import dev.baton.stage.task.TaskRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;

@@ -8,7 +8,7 @@ import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.pipeline.TransitionKind;
 import dev.baton.stage.recovery.RecoveryService;
-import dev.baton.stage.repository.TaskService;
+import dev.baton.stage.task.TaskService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package dev.baton.stage.repository;
+package dev.baton.stage.task;
 
 import dev.baton.stage.Task;
 import io.smallrye.mutiny.Uni;

@@ -1,8 +1,9 @@
-package dev.baton.stage.repository;
+package dev.baton.stage.task;
 
 import dev.baton.stage.Actor;
 import dev.baton.stage.Task;
 import dev.baton.stage.messaging.OutboxRelay;
+import dev.baton.stage.messaging.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,4 +1,4 @@
-package dev.baton.stage.repository;
+package dev.baton.stage.messaging;
 
 import dev.baton.events.Topics;
 import io.smallrye.mutiny.Uni;
