@@ -12,11 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static dev.baton.e2e.PipelineDriver.awaitTrue;
+import static dev.baton.e2e.TaskReads.card;
+import static dev.baton.e2e.TaskReads.effects;
+import static dev.baton.e2e.TaskReads.entered;
+import static dev.baton.e2e.TaskReads.last;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -91,16 +93,16 @@ class HotfixPipelineIT {
         assertEquals(1, effects(shipped, "merge_pr", "done"), shipped.toString());
         awaitTrue(() -> "hf-state-shipped".equals(outside.planeState(FIXED)), SOON,
                 "the Plane sync to set the file's state id of shipped");
-        awaitTrue(() -> card(fixed).map(t -> t.contains("Stage: <b>Shipped</b>")).orElse(false), SOON,
-                "the card of " + fixed + " at Shipped; last: " + card(fixed));
-        String done = card(fixed).orElseThrow();
+        awaitTrue(() -> card(outside, fixed).map(t -> t.contains("Stage: <b>Shipped</b>")).orElse(false), SOON,
+                "the card of " + fixed + " at Shipped; last: " + card(outside, fixed));
+        String done = card(outside, fixed).orElseThrow();
         assertEquals(List.of("✅ Reported", "✅ Fixing", "✅ Shipped"), rows(done), done);
         assertTrue(done.contains("Total: $1.06"), "patch 0.84 + verify 0.22: " + done);
 
         // stuck: at verify the card shows the group's row in progress, headed by the stage's own label.
-        awaitTrue(() -> card(stuck).map(t -> t.contains("Stage: <b>Verify</b>")).orElse(false), AGENTS,
-                "the card of " + stuck + " at Verify; last: " + card(stuck));
-        assertEquals(List.of("✅ Reported", "🔄 Fixing", "⬜ Shipped"), rows(card(stuck).orElseThrow()));
+        awaitTrue(() -> card(outside, stuck).map(t -> t.contains("Stage: <b>Verify</b>")).orElse(false), AGENTS,
+                "the card of " + stuck + " at Verify; last: " + card(outside, stuck));
+        assertEquals(List.of("✅ Reported", "🔄 Fixing", "⬜ Shipped"), rows(card(outside, stuck).orElseThrow()));
         // The reaper's Tier 3 takes the verify job past BATON_REAPER_MAX_RUNNING and asks the file's rollback.
         awaitTrue(() -> rolledBackByReaper(driver.get("/tasks/" + stuck).body()), AGENTS,
                 "the reaper's rollback verify -> patch of " + stuck);
@@ -116,9 +118,9 @@ class HotfixPipelineIT {
         assertEquals("reconciler", last(dropped.path("history")).path("actor").asText(), dropped.toString());
         assertEquals("cancel", last(dropped.path("history")).path("kind").asText(), dropped.toString());
         assertEquals(0, effects(dropped, "merge_pr", "done"), "no effect on the way out: " + dropped);
-        awaitTrue(() -> card(stuck).map(t -> t.contains("Stage: <b>Dropped</b>")).orElse(false), SOON,
-                "the card of " + stuck + " at Dropped; last: " + card(stuck));
-        String gone = card(stuck).orElseThrow();
+        awaitTrue(() -> card(outside, stuck).map(t -> t.contains("Stage: <b>Dropped</b>")).orElse(false), SOON,
+                "the card of " + stuck + " at Dropped; last: " + card(outside, stuck));
+        String gone = card(outside, stuck).orElseThrow();
         assertEquals(List.of("⬜ Reported", "⬜ Fixing", "⬜ Shipped"), rows(gone), "the cancel stage has no row: " + gone);
     }
 
@@ -145,35 +147,5 @@ class HotfixPipelineIT {
     /** The card's stage rows: its lines that start with a row mark. */
     private static List<String> rows(String card) {
         return card.lines().filter(l -> l.startsWith("✅") || l.startsWith("🔄") || l.startsWith("⬜")).toList();
-    }
-
-    private static long entered(JsonNode task, String stage, String actor) {
-        long count = 0;
-        for (JsonNode h : task.path("history")) {
-            if (stage.equals(h.path("to").asText()) && actor.equals(h.path("actor").asText())) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static long effects(JsonNode task, String effect, String status) {
-        long count = 0;
-        for (JsonNode entry : task.path("effects")) {
-            if (effect.equals(entry.path("effect").asText()) && status.equals(entry.path("status").asText())) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /** The item's tracker card (it opens with the item in bold; alerts about the item do not). */
-    private static Optional<String> card(String item) {
-        return outside.messages(FakeOutside.TELEGRAM_CHAT).stream().filter(text -> text.startsWith("<b>" + item + "</b>"))
-                .reduce((a, b) -> b);
-    }
-
-    private static JsonNode last(JsonNode array) {
-        return array.get(array.size() - 1);
     }
 }

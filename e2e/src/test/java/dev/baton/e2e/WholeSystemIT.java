@@ -16,13 +16,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import static dev.baton.e2e.PipelineDriver.awaitTrue;
+import static dev.baton.e2e.TaskReads.card;
+import static dev.baton.e2e.TaskReads.effects;
+import static dev.baton.e2e.TaskReads.entered;
+import static dev.baton.e2e.TaskReads.last;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,9 +95,9 @@ class WholeSystemIT {
 
         // The example agents' costs: 0.12 + 0.31 + 0.84 + 0.22 + 0.18 + 0.05.
         BigDecimal costs = new BigDecimal("1.72");
-        awaitTrue(() -> card(item).map(text -> text.contains("Stage: <b>📦 Deployed</b>")).orElse(false),
-                SOON, "the tracker card of " + item + " to be at Deployed; last: " + card(item));
-        String card = card(item).orElseThrow();
+        awaitTrue(() -> card(outside, item).map(text -> text.contains("Stage: <b>📦 Deployed</b>")).orElse(false),
+                SOON, "the tracker card of " + item + " to be at Deployed; last: " + card(outside, item));
+        String card = card(outside, item).orElseThrow();
         assertTrue(card.contains("Total: $" + costs), card);
         assertTrue(card.contains("✅ 📦 Deployed"), card);
         assertFalse(card.contains("🔄"), "no stage left in progress: " + card);
@@ -178,36 +180,5 @@ class WholeSystemIT {
 
     private static int pullRequestOf(String item) throws Exception {
         return driver.awaitPullRequest(outside.baseUrl(), WebhookPayloads.REPO, "baton/" + item, AGENTS).number();
-    }
-
-    /** History rows that entered {@code stage} (by {@code actor}, or anyone if null). */
-    private static long entered(JsonNode task, String stage, String actor) {
-        long count = 0;
-        for (JsonNode h : task.path("history")) {
-            if (stage.equals(h.path("to").asText()) && (actor == null || actor.equals(h.path("actor").asText()))) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static Optional<String> card(String item) {
-        return outside.messages(FakeOutside.TELEGRAM_CHAT).stream().filter(text -> text.contains(item)).reduce((a, b) -> b);
-    }
-
-    private static long effects(JsonNode task, String effect, String status) {
-        long count = 0;
-        for (JsonNode entry : task.path("effects")) {
-            if (effect.equals(entry.path("effect").asText()) && status.equals(entry.path("status").asText())) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static JsonNode last(JsonNode array) {
-        List<JsonNode> all = new ArrayList<>();
-        array.forEach(all::add);
-        return all.get(all.size() - 1);
     }
 }
