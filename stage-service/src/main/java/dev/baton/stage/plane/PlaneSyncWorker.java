@@ -4,7 +4,6 @@ import dev.baton.stage.config.PlaneConfig;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.messaging.OutboxRepository;
 import dev.baton.stage.pipeline.PipelineDefinition;
-import dev.baton.stage.messaging.OutboxRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
