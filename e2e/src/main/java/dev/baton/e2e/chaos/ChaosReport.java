@@ -127,8 +127,8 @@ public record ChaosReport(ChaosRun.Settings settings, int items, int completed, 
                 .append(System.getProperty("java.version")).append(", PostgreSQL ").append(postgres)
                 .append(", Kafka ").append(org.apache.kafka.common.utils.AppInfoParser.getVersion()).append(".\n\n");
         md.append("| figure | value |\n|---|---|\n");
-        row(md, "work items created (one every " + settings.every().toSeconds() + " s for "
-                + settings.load().toMinutes() + " min)", items);
+        row(md, "work items created (one every " + settings.every().toSeconds() + " s for " + settings.load().toSeconds()
+                + " s, and on while faults were still being injected)", items);
         row(md, "work items at their last stage", completed);
         row(md, "system start (8 packaged instances, PostgreSQL, Kafka)", seconds(startup));
         row(md, "duplicates (merges, dispatches, cards)", violations.stream().anyMatch(v -> v.contains("already merged")
