@@ -7,6 +7,7 @@ import dev.baton.reaper.job.Tier;
 import dev.baton.reaper.reconcile.Reconciliation;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -29,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code baton_reaper_finalizer_total{action}}: the deploy finalizer's outcome per task.</li>
  * </ul>
  */
+// @Startup: the series exist from the first scrape, not from the first use (a lazy bean).
+@Startup
 @ApplicationScoped
 public class ReaperMetrics {
 

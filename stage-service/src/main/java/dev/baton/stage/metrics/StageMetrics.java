@@ -4,6 +4,7 @@ import dev.baton.stage.transition.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.EnumMap;
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>the state gauges ({@link State}), as the last sample of the database read them.</li>
  * </ul>
  */
+// @Startup: the series exist from the first scrape, not from the first use (a lazy bean).
+@Startup
 @ApplicationScoped
 public class StageMetrics {
 
