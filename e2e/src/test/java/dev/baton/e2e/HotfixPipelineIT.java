@@ -34,7 +34,7 @@ class HotfixPipelineIT {
 
     static final Duration READY = Duration.ofSeconds(180);
     static final Duration SOON = Duration.ofSeconds(60);
-    static final Duration AGENTS = Duration.ofSeconds(120);
+    static final Duration AGENTS = Duration.ofSeconds(150);
     static final String PROJECT = "HOT";
     static final String FIXED = "0d5e6f70-1a2b-4c3d-8e9f-00000000f001";
     static final String STUCK = "0d5e6f70-1a2b-4c3d-8e9f-00000000f002";
@@ -57,9 +57,9 @@ class HotfixPipelineIT {
                 Map.entry("BATON_FINALIZER_INTERVAL", "2s"),
                 Map.entry("BATON_REAPER_INTERVAL", "2s"),
                 // Tier 3 reaps the verify agent that waits for a CI that never reports.
-                Map.entry("BATON_REAPER_MAX_RUNNING", "25s"),
+                Map.entry("BATON_REAPER_MAX_RUNNING", "1m"),
                 Map.entry("BATON_RECONCILER_INTERVAL", "2s"),
-                Map.entry("BATON_RECONCILER_REQUESTS_PER_MINUTE", "120")), READY);
+                Map.entry("BATON_RECONCILER_REQUESTS_PER_MINUTE", "60")), READY);
         outside = system.outside();
         outside.planeStateNames(Map.of("hf-state-reported", "Reported", "hf-state-patch", "Patching",
                 "hf-state-verify", "Verifying", "hf-state-shipped", "Shipped", "hf-state-dropped", "Dropped"));
