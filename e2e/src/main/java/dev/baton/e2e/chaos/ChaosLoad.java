@@ -27,10 +27,10 @@ final class ChaosLoad {
     private static final Duration REPEAT = Duration.ofSeconds(20);
 
     /** One work item: its Plane id and sequence; {@code key} is how Baton names it. */
-    record Item(String key, String planeId, int sequence, Instant created) {
+    record Item(String key, String planeId, int sequence) {
     }
 
-    final PipelineDriver driver;
+    private final PipelineDriver driver;
     private final FakeOutside outside;
     private final Database database;
     private final Map<String, Item> items = new ConcurrentHashMap<>();
@@ -55,7 +55,7 @@ final class ChaosLoad {
     synchronized Item next() {
         int sequence = sequences.incrementAndGet();
         String planeId = UUID.nameUUIDFromBytes(("chaos-" + sequence).getBytes(StandardCharsets.UTF_8)).toString();
-        return new Item(PROJECT + "-" + sequence, planeId, sequence, Instant.now());
+        return new Item(PROJECT + "-" + sequence, planeId, sequence);
     }
 
     /** From now on the load drives {@code item} like the others. */
@@ -66,7 +66,7 @@ final class ChaosLoad {
     /** One look at every item and the next action each needs. */
     void tick() {
         try {
-            stages = database.pairs("SELECT id, stage FROM stage.task WHERE id LIKE '" + PROJECT + "-%'");
+            stages = database.pairs("SELECT id, stage FROM stage.task WHERE id LIKE ?", PROJECT + "-%");
         } catch (java.sql.SQLException noDatabase) {
             return;
         }

@@ -58,7 +58,7 @@ public final class ChaosRun {
             AtomicBoolean loading = new AtomicBoolean(true);
             AtomicBoolean creating = new AtomicBoolean(true);
             AtomicLong peakBacklog = new AtomicLong();
-            ExecutorService threads = Executors.newFixedThreadPool(3);
+            ExecutorService threads = Executors.newFixedThreadPool(2);
             try {
                 Instant loadEnd = Instant.now().plus(settings.load());
                 Future<?> driving = threads.submit(() -> drive(load, settings, loading, creating));

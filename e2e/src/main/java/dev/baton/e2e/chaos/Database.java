@@ -4,6 +4,7 @@ import dev.baton.infra.EmbeddedPostgresServer;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -18,22 +19,31 @@ final class Database {
         this.url = url;
     }
 
-    long count(String sql) throws SQLException {
-        try (Connection connection = connect(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
+    /** The one number {@code sql} selects, with {@code parameters} bound in order. */
+    long count(String sql, String... parameters) throws SQLException {
+        try (Connection connection = connect(); ResultSet rows = bind(connection, sql, parameters).executeQuery()) {
             rows.next();
             return rows.getLong(1);
         }
     }
 
-    /** First column → second column of every row. */
-    Map<String, String> pairs(String sql) throws SQLException {
+    /** First column → second column of every row, with {@code parameters} bound in order. */
+    Map<String, String> pairs(String sql, String... parameters) throws SQLException {
         Map<String, String> pairs = new LinkedHashMap<>();
-        try (Connection connection = connect(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
+        try (Connection connection = connect(); ResultSet rows = bind(connection, sql, parameters).executeQuery()) {
             while (rows.next()) {
                 pairs.put(rows.getString(1), rows.getString(2));
             }
         }
         return pairs;
+    }
+
+    private static PreparedStatement bind(Connection connection, String sql, String... parameters) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setString(i + 1, parameters[i]);
+        }
+        return statement;
     }
 
     private Connection connect() throws SQLException {

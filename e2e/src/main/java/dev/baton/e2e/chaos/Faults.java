@@ -62,6 +62,7 @@ final class Faults {
     private final FakeOutside outside;
     private final Database database;
     private final ChaosLoad load;
+    private final dev.baton.e2e.PipelineDriver driver;
     private final Random random;
     private final Duration giteaTimeout;
     private final BlockingQueue<String> merges = new LinkedBlockingQueue<>();
@@ -71,6 +72,7 @@ final class Faults {
         this.outside = system.outside();
         this.database = database;
         this.load = load;
+        this.driver = system.driver();
         this.random = random;
         this.giteaTimeout = giteaTimeout;
         outside.onMergeRequest(merges::offer);
@@ -164,7 +166,7 @@ final class Faults {
             }
             long sent = System.nanoTime();
             try {
-                refusal[0] = load.driver.planeDelivery(delivery, created).status();
+                refusal[0] = driver.planeDelivery(delivery, created).status();
             } catch (Exception e) {
                 problems.add("the gateway did not answer a webhook without a broker: " + e);
             }
@@ -179,13 +181,13 @@ final class Faults {
         if (drained > DRAINED_WITHIN.toMillis()) {
             problems.add("the outbox drained " + drained + " ms after the broker returned");
         }
-        if (database.count("SELECT count(*) FROM stage.task WHERE id = '" + item.key() + "'") != 0) {
+        if (database.count("SELECT count(*) FROM stage.task WHERE id = ?", item.key()) != 0) {
             problems.add("the webhook refused without a broker was applied all the same: " + item.key());
         }
         // Plane retries a refused delivery for a while; the gateway takes it once it is ready again.
         int redelivered = 0;
         for (long until = System.nanoTime() + READY.toNanos(); redelivered != 202 && System.nanoTime() < until; ) {
-            redelivered = load.driver.planeDelivery(delivery, created).status();
+            redelivered = driver.planeDelivery(delivery, created).status();
             if (redelivered != 202) {
                 Thread.sleep(1_000);
             }
@@ -257,8 +259,7 @@ final class Faults {
                 return "no merge in " + MERGE_WAIT;
             }
             String item = itemOf(merge);
-            String pid = database.pairs("SELECT task_id, owner_pid FROM stage.transition_lease WHERE task_id = '"
-                    + item + "'").get(item);
+            String pid = database.pairs("SELECT task_id, owner_pid FROM stage.transition_lease WHERE task_id = ?", item).get(item);
             for (String instance : system.instancesOf("stage-service")) {
                 if (pid != null && Long.parseLong(pid) == system.service(instance).pid()) {
                     system.killAndRestart(instance, READY, () -> {
