@@ -6,7 +6,8 @@ import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.MetricsCatalog;
 import dev.baton.notifier.support.TelegramFakeResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (which the Ingress exposes); and every metric docs/operations.md lists for notifier-service is really in its scrape.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class ManagementInterfaceTest {
 
     @Test

@@ -5,7 +5,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.notifier.support.TelegramFakeResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The notifier is wired to the real PostgreSQL and the real Kafka broker. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class NotifierServiceWiringTest {
 
     private final KafkaTestClient kafka = new KafkaTestClient(BatonTestResource.servers().kafkaBootstrap());

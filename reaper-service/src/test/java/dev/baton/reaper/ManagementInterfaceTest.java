@@ -3,7 +3,8 @@ package dev.baton.reaper;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.MetricsCatalog;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (which the Ingress exposes); and every metric docs/operations.md lists for reaper-service is really in its scrape.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class ManagementInterfaceTest {
 
     @Test

@@ -3,7 +3,8 @@ package dev.baton.gateway;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.MetricsCatalog;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * (which the Ingress exposes); and every metric docs/operations.md lists for webhook-gateway is really in its scrape.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class ManagementInterfaceTest {
 
     @Test

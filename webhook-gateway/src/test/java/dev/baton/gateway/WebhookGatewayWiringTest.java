@@ -7,7 +7,8 @@ import dev.baton.gateway.messaging.InboundPublisher;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.infra.test.KafkaTestClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The gateway is wired to the real Kafka broker, and has no database. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class WebhookGatewayWiringTest {
 
     @Inject

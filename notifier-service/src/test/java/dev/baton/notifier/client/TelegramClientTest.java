@@ -7,7 +7,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.TelegramFakeResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.jboss.logmanager.ExtLogRecord;
@@ -38,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Bot API's failure modes, answered by WireMock with Telegram's real error bodies. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class TelegramClientTest {
 
     private static final String SEND = TelegramFakeResource.BOT + "/sendMessage";

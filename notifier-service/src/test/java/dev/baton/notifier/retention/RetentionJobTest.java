@@ -7,7 +7,8 @@ import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.notifier.config.RetentionConfig;
 import dev.baton.notifier.support.TelegramFakeResource;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * delivered again (no second alert).
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class RetentionJobTest {
 
     private static final String TYPE = "RetentionProbe";

@@ -7,7 +7,8 @@ import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
 import dev.baton.notifier.support.Replicas;
 import dev.baton.notifier.support.TelegramFakeResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -30,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * seconds; no card is lost or sent twice across the handover.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class SenderFailoverTest {
 
     static final String CHAT = TelegramFakeResource.CHAT;

@@ -8,7 +8,8 @@ import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
 import dev.baton.notifier.support.Replicas;
 import dev.baton.notifier.support.TelegramFakeResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * bring the same work item's card up to date at the same time: still one card.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class ReplicaCardTest {
 
     @Inject

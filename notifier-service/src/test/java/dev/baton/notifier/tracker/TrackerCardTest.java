@@ -9,7 +9,8 @@ import dev.baton.infra.test.TestClock;
 import dev.baton.notifier.support.Db;
 import dev.baton.notifier.support.Events;
 import dev.baton.notifier.support.TelegramFakeResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The card through its life, in edit and bump mode, against WireMock as the Bot API. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = TelegramFakeResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TelegramFakeResource.class, scope = TestResourceScope.GLOBAL)
 class TrackerCardTest {
 
     @Inject

@@ -10,7 +10,8 @@ import dev.baton.reaper.client.GiteaClient;
 import dev.baton.reaper.client.StageServiceClient;
 import dev.baton.reaper.config.FinalizerConfig;
 import dev.baton.reaper.support.StageServiceFake;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The deploy finalizer follows the Gitea run started by prod_deploy and asks the matching transition. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = StageServiceFake.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StageServiceFake.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class DeployFinalizerTest {
 
     static final String RUNS = "/api/v1/repos/baton/app/actions/runs";

@@ -12,7 +12,8 @@ import dev.baton.reaper.config.ReaperConfig;
 import dev.baton.reaper.messaging.AlertPublisher;
 import dev.baton.reaper.support.Jobs;
 import dev.baton.reaper.support.StageServiceFake;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The three tiers, the grace, claim-before-act and the lease rules, against stage-service's wire contract. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = StageServiceFake.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StageServiceFake.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class JobReaperTest {
 
     @Inject

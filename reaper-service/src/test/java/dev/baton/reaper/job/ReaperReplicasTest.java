@@ -11,7 +11,8 @@ import dev.baton.reaper.config.ReaperConfig;
 import dev.baton.reaper.messaging.AlertPublisher;
 import dev.baton.reaper.support.Jobs;
 import dev.baton.reaper.support.StageServiceFake;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -37,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * happens exactly once.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = StageServiceFake.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StageServiceFake.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ReaperReplicasTest {
 
     static final int ROUNDS = 25;

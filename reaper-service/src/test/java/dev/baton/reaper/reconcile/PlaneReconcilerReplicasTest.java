@@ -9,7 +9,8 @@ import dev.baton.reaper.client.StageServiceClient;
 import dev.baton.reaper.config.ReconcilerConfig;
 import dev.baton.reaper.messaging.AlertPublisher;
 import dev.baton.reaper.support.StageServiceFake;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -38,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * transition is asked twice.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = StageServiceFake.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StageServiceFake.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlaneReconcilerReplicasTest {
 
     static final String PLANE_READS = StageServiceFake.PLANE_ITEMS + "proj-1/work-items/.*";

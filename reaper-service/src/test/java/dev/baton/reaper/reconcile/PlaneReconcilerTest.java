@@ -11,7 +11,8 @@ import dev.baton.reaper.client.StageServiceClient;
 import dev.baton.reaper.config.ReconcilerConfig;
 import dev.baton.reaper.messaging.AlertPublisher;
 import dev.baton.reaper.support.StageServiceFake;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * contract ({@link StageServiceFake}'s stage CAS): one replica, time moved by the test clock.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = StageServiceFake.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StageServiceFake.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlaneReconcilerTest {
 
     @Inject

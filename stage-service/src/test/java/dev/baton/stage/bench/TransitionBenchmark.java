@@ -10,7 +10,8 @@ import dev.baton.stage.transition.TransitionRequest;
 import dev.baton.stage.transition.TransitionResult;
 import dev.baton.stage.transition.TransitionService;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -87,7 +88,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class TransitionBenchmark {
 
     static final int[] CONCURRENCY = Arrays.stream(System.getProperty("baton.bench.actors", "1,8,32,64").split(","))

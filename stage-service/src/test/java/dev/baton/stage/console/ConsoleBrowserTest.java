@@ -7,7 +7,8 @@ import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.job.RealPipeline;
 import dev.baton.stage.lease.LivenessRegistration;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -51,8 +52,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The console in a real headless Chromium, against the app on its test port, real PostgreSQL and Kafka. */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ConsoleBrowserTest {
 
     static final String CONSOLE_TOKEN = "test-console-token";

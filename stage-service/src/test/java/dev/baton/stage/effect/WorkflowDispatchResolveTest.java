@@ -7,7 +7,8 @@ import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.job.RealPipeline;
 import dev.baton.stage.lease.LivenessRegistration;
 import dev.baton.stage.recovery.RecoveryService;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -38,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class WorkflowDispatchResolveTest {
 
     static final String RUNS = "/api/v1/repos/acme/deploy/actions/runs";

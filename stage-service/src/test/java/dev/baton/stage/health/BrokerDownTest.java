@@ -2,7 +2,8 @@ package dev.baton.stage.health;
 
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(BrokerDownTest.NoBroker.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class BrokerDownTest {
 
     /** Every Kafka channel aimed at a port nothing listens on. */

@@ -8,7 +8,8 @@ import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.job.RealPipeline;
 import dev.baton.stage.lease.LivenessRegistration;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -37,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Webhook events from the real broker, applied through the transition path, once. */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class InboundApplyTest {
 
     static final String SHA = "fedcba9876543210fedcba9876543210fedcba98";

@@ -2,7 +2,8 @@ package dev.baton.stage.job;
 
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OutsideWireMock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -40,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ClaimRaceTest {
 
     static final int CALLERS = 6;

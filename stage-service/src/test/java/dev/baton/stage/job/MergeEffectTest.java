@@ -7,7 +7,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.recovery.RecoveryService;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -36,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** merge_pr against Gitea's real answers: each case ends with at most one merge. */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MergeEffectTest {
 
     static final String SHA = "89abcdef0123456789abcdef0123456789abcdef";

@@ -5,7 +5,8 @@ import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.lease.LivenessRegistration;
 import jakarta.inject.Inject;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -47,8 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The runner protocol's concurrency and its refusals. */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RunnerProtocolTest {
 
     static final int ROUNDS = 3;

@@ -5,7 +5,8 @@ import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.config.LivenessConfig;
 import dev.baton.stage.job.RealPipeline;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.core.Vertx;
@@ -39,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class LivenessKeepaliveTest {
 
     @Inject

@@ -4,7 +4,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.ProbeEffect;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -45,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on the foreign key, answered 500, while readiness stayed UP).
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class RegistrationRaceTest {
 
     static final int REGISTERING_THREADS = 3;

@@ -7,7 +7,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.job.RealPipeline;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -46,8 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlaneSyncRetryTest {
 
     /** The default of {@code BATON_PLANE_ATTEMPTS} (RealPipeline leaves it). */

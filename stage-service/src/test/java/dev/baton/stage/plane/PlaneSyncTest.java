@@ -4,7 +4,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.job.RealPipeline;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** After each committed transition: Plane's state set and one comment added, never duplicated, never blocking. */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
-@QuarkusTestResource(value = OutsideWireMock.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlaneSyncTest {
 
     @Inject

@@ -2,7 +2,8 @@ package dev.baton.stage.transition;
 
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.ProbeEffect;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code BATON_TRANSITION_LEASE_ENABLED=false}: the pre-lease path, with no lease rows, recorded as unguarded. */
 @QuarkusTest
 @TestProfile(KillSwitchTest.LeaseOff.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class KillSwitchTest {
 
     public static class LeaseOff implements QuarkusTestProfile {

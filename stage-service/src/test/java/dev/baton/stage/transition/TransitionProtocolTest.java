@@ -11,7 +11,8 @@ import dev.baton.stage.effect.Resolution;
 import dev.baton.stage.lease.Liveness;
 import dev.baton.stage.lease.LivenessRegistration;
 import dev.baton.stage.recovery.RecoveryService;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -46,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The transition protocol's answers, owner liveness, fencing, recovery and the outbox, on the real servers. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class TransitionProtocolTest {
 
     static final String ADMIN = "Bearer test-admin-token";

@@ -2,7 +2,8 @@ package dev.baton.stage.transition;
 
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.ProbeEffect;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * path) the same race runs it more than once, which proves the race is real.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class TransitionRaceTest {
 
     @Inject

@@ -9,7 +9,8 @@ import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.pipeline.TransitionKind;
 import dev.baton.stage.recovery.RecoveryService;
 import dev.baton.stage.task.TaskService;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -60,7 +61,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * longer run: {@code -Dbaton.race.rounds=4} (chains of up to four transitions per task).
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class TransitionRandomRaceTest {
 
     static final String[] ACTORS = {"monitor", "plane-webhook", "reconciler", "reaper", "deploy-finalizer"};

@@ -9,7 +9,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -47,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(BrokerOutageTest.OwnBroker.class)
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class BrokerOutageTest {
 
     /** A broker of this profile's own, for the {@code inbound} channel. */

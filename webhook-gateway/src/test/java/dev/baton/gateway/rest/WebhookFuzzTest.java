@@ -3,7 +3,8 @@ package dev.baton.gateway.rest;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one must get its 4xx as problem+json, and none may reach the topic.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class WebhookFuzzTest {
 
     private static final int CASES = 2400;

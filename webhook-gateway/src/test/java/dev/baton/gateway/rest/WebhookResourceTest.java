@@ -9,7 +9,8 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The endpoints against the real broker: what is published, when, and what is refused. */
 @QuarkusTest
-@QuarkusTestResource(value = BatonTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
 class WebhookResourceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
