@@ -1,6 +1,6 @@
 package dev.baton.notifier.messaging;
 
-import org.jboss.logging.MDC;
+import dev.baton.common.UntilStored;
 import dev.baton.events.EventEnvelope;
 import dev.baton.notifier.alert.AlertService;
 import dev.baton.notifier.repository.ProcessedEventRepository;
@@ -11,8 +11,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
+import org.jboss.logging.MDC;
 
 /**
  * Consumes {@code baton.transitions} and {@code baton.alerts}, once per event id, and never waits
@@ -22,15 +21,14 @@ import java.time.Duration;
  *
  * <p>Why: a consumer that held each record until its card was sent at 20 messages a minute let a
  * burst of 190 items leave records unacknowledged past the connector's limit, which marked the
- * service unhealthy for good: a restart loop in Kubernetes. A database that is briefly away (a
- * PostgreSQL restart) is waited out with a bounded retry; past it the event is logged and skipped.
+ * service unhealthy for good: a restart loop in Kubernetes. A database that refuses (a PostgreSQL
+ * restart) is waited out ({@link UntilStored}): the record stays unacknowledged, never skipped, so
+ * no card update is lost; the connector's age limit on such a record is off for these channels.
  */
 @ApplicationScoped
 public class PipelineEventConsumer {
 
     private static final Logger LOG = Logger.getLogger(PipelineEventConsumer.class);
-    /** Bounded well under the connector's 60 s limit on an unacknowledged record. */
-    static final Duration RETRY_FOR = Duration.ofSeconds(30);
 
     private final Pool pool;
     private final ProcessedEventRepository events;
@@ -68,16 +66,12 @@ public class PipelineEventConsumer {
     }
 
     private Uni<Void> settle(EventEnvelope event, Uni<Boolean> applied) {
-        return applied
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).expireIn(RETRY_FOR.toMillis())
+        return UntilStored.retry(() -> applied, () -> event.eventType() + " " + event.eventId(), LOG)
                 .invoke(changed -> {
                     if (changed) {
                         senders.wake();
                     }
                 })
-                .onFailure().invoke(e -> LOG.errorf("%s %s for %s not applied: %s", event.eventType(), event.eventId(),
-                        event.aggregateId(), e.getMessage()))
-                .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 }

@@ -1,11 +1,13 @@
 package dev.baton.stage.messaging;
 
 import dev.baton.common.PerKeySerial;
+import dev.baton.common.UntilStored;
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.inbound.InboundProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,10 +18,13 @@ import java.util.concurrent.CompletionStage;
  * so a partition is not a queue of strangers waiting on one work item's two transactions
  * (docs/benchmarks.md, end to end). A record is acknowledged when its work item's queue has applied
  * it, and the connector's throttled commit never moves the offset past an unfinished record: a
- * crash re-delivers it, and the inbound table's event id makes that a no-op.
+ * crash re-delivers it, and the inbound table's event id makes that a no-op. A database that refuses
+ * is waited out ({@link UntilStored}): the record is never nacked, so the channel never stops.
  */
 @ApplicationScoped
 public class InboundEventConsumer {
+
+    private static final Logger LOG = Logger.getLogger(InboundEventConsumer.class);
 
     private final InboundProcessor processor;
     private final PerKeySerial perWorkItem = new PerKeySerial();
@@ -35,15 +40,9 @@ public class InboundEventConsumer {
             // An undecodable record: skipped (logged by the connector), never retried forever.
             return message.ack();
         }
-        perWorkItem.submit(event.aggregateId(), () -> processor.firstDelivery(event).subscribeAsCompletionStage())
-                .whenComplete((done, failure) -> {
-                    if (failure == null) {
-                        message.ack();
-                    } else {
-                        // Not even remembered (the database refused): nacked, as a failed apply always was.
-                        message.nack(failure);
-                    }
-                });
+        perWorkItem.submit(event.aggregateId(), () -> UntilStored.retry(() -> processor.firstDelivery(event),
+                        () -> event.eventType() + " " + event.eventId(), LOG).subscribeAsCompletionStage())
+                .thenRun(message::ack);
         return CompletableFuture.completedFuture(null);
     }
 }

@@ -15,6 +15,10 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -38,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * event for the same work item (one partition, applied in order per work item): once the sentinel
  * is applied, every copy before it has been consumed, so the counts that follow are final. The
  * counts are of effects — stage changes, history rows, outbox events, merges at Gitea — never of a
- * table keyed by the event id.
+ * table keyed by the event id. A database that refuses a webhook holds it: it is applied once
+ * the database takes it, still once.
  */
 @QuarkusTest
 @TestProfile(RealPipeline.class)
@@ -115,6 +120,68 @@ class InboundReplayTest {
                 key));
         assertEquals(0, count("SELECT count(*) FROM stage.outbox WHERE aggregate_id = ? AND event_type <> 'TaskCreated'",
                 key));
+    }
+
+    /**
+     * The database refuses to store a webhook (here a trigger raising on its event id; in the 15-minute
+     * chaos soak a PostgreSQL restart): the record is held and tried again, other work items go on,
+     * and once the database takes it the event is applied once and the channel keeps consuming. A
+     * nack (as before) stopped the channel for good: one try, and no later event applied.
+     */
+    @Test
+    void aWebhookTheDatabaseRefusesIsHeldAndAppliedOnceItTakesIt() throws Exception {
+        String held = newTaskId("REFUSED");
+        String other = newTaskId("BESIDE");
+        createTask(held, "acme/replay", "development");
+        createTask(other, "acme/replay", "development");
+        String refusedId = "refused:" + UUID.randomUUID();
+        sql("CREATE SEQUENCE stage.refused_tries",
+                "CREATE FUNCTION stage.refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        + "IF NEW.event_id LIKE 'refused:%' THEN PERFORM nextval('stage.refused_tries'); "
+                        + "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER refuse_event BEFORE INSERT ON stage.inbound_event "
+                        + "FOR EACH ROW EXECUTE FUNCTION stage.refuse_event()");
+        try {
+            kafka.send(Topics.INBOUND, held, InboundApplyTest.envelope(refusedId, held, "PlaneStateChanged",
+                    new JsonObject().put("workItemKey", held).put("stateName", "Review")));
+            // Tried again and again (nextval is not rolled back with the refused insert)...
+            await().atMost(Duration.ofSeconds(30)).until(() -> refusedTries() >= 3);
+            // ...while another work item's event on the same channel is applied.
+            kafka.send(Topics.INBOUND, other, planeState(other, "Review"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "review".equals(stageOf(other)));
+            assertEquals("development", stageOf(held));
+        } finally {
+            sql("DROP TRIGGER refuse_event ON stage.inbound_event", "DROP FUNCTION stage.refuse_event()",
+                    "DROP SEQUENCE stage.refused_tries");
+        }
+        sentinel(held);
+
+        assertEquals("applied", text("SELECT status FROM stage.inbound_event WHERE event_id = ?", refusedId));
+        assertEquals("review", stageOf(held));
+        assertEquals(1, count("SELECT count(*) FROM stage.stage_history WHERE task_id = ? AND kind = 'advance'", held));
+        assertEquals(1, count("SELECT count(*) FROM stage.outbox WHERE aggregate_id = ? "
+                + "AND event_type = 'StageAdvanced'", held));
+    }
+
+    private static long refusedTries() throws Exception {
+        BatonTestResource.Servers s = BatonTestResource.servers();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
+             Statement statement = c.createStatement();
+             ResultSet rs = statement.executeQuery(
+                     "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM stage.refused_tries")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void sql(String... statements) throws Exception {
+        BatonTestResource.Servers s = BatonTestResource.servers();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
+             Statement statement = c.createStatement()) {
+            for (String each : statements) {
+                statement.execute(each);
+            }
+        }
     }
 
     /** A last event for the work item, applied after every one sent before it. */
