@@ -29,12 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The reaper-service as it ships, driven only by its own schedules (intervals shortened by its
  * environment, nothing calls a sweep): a job whose runner vanished is reaped, a job whose exit code
- * stood past the grace is finalised, and a Plane drift is corrected by the reconciler.
+ * stood past the grace is finalised, a job whose runner came back under a new boot id is failed and
+ * its stage rolled back, and a Plane drift is corrected by the reconciler.
  *
  * <p>The shipped agent-runner is stopped once the system is ready: the test itself is the runner
  * of these jobs, speaking the runner protocol to stage-service ({@code POST /runners},
  * {@code /jobs/pick}, {@code /jobs/{id}/exit}), so it can vanish or stop short of finalising at
- * the moment it chooses.
+ * the moment it chooses, or come back under a new boot id.
  * The drift comes after the runners' picks: its task's move to analysis queues a job no runner takes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -71,7 +72,7 @@ class ReaperSchedulesIT {
                 "BATON_PLANE_STATE_MAP", stateMap.toString()), READY);
         system.service("agent-runner").kill();
         stage = system.driver();
-        vanishedJob = pickAsRunner("e2e-vanishing", taskInAnalysis("VANISH"));
+        vanishedJob = pickAsRunner("e2e-vanishing", taskInAnalysis("VANISH"), "analysis");
         vanishedAt = System.nanoTime();
     }
 
@@ -84,12 +85,10 @@ class ReaperSchedulesIT {
 
     /**
      * Tier 3 bounds a runner that never comes back: its job is reaped once it ran past
-     * {@code BATON_REAPER_MAX_RUNNING}. (Tier 1, a runner back with a new boot id, never reaches the
-     * reaper: stage-service requeues that runner's unfinished jobs in the same transaction that
-     * records the new boot id.)
+     * {@code BATON_REAPER_MAX_RUNNING}.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void aJobWhoseRunnerVanishedIsReapedPastTheCeiling() throws Exception {
         awaitTrue(() -> !"running".equals(job(vanishedJob).get(0)), MAX_RUNNING.plusSeconds(45),
                 "job " + vanishedJob + " reaped");
@@ -104,7 +103,7 @@ class ReaperSchedulesIT {
     @Order(1)
     void aJobWhoseExitCodeStoodPastTheGraceIsFinalisedByTheReaper() throws Exception {
         String task = taskInAnalysis("GRACE");
-        long job = pickAsRunner("e2e-silent", task);
+        long job = pickAsRunner("e2e-silent", task, "analysis");
         // The runner reports its agent's exit, then never finalises (it died in its own finalisation).
         assertEquals(200, stage.post("/jobs/" + job + "/exit", "{\"code\":0,\"reason\":\"agent done\"}").status());
 
@@ -115,8 +114,32 @@ class ReaperSchedulesIT {
         assertEquals("reaper", lastActor(task), "the transition was the reaper's");
     }
 
+    /**
+     * Tier 1: the runner of an architecture job comes back under a new boot id before any exit (its
+     * agent died with it). Architecture has a rollback, so stage-service does not requeue the job: the
+     * reaper's schedule fails it and rolls the task back to analysis.
+     */
     @Test
     @Order(2)
+    void aJobWhoseRunnerRestartedIsFailedAndItsStageRolledBack() throws Exception {
+        String task = "RESTART-" + suffix();
+        assertEquals(201, stage.post("/tasks", """
+                {"id":"%s","repo":"%s","title":"Reaper %s","stage":"brd-approval"}"""
+                .formatted(task, WebhookPayloads.REPO, task)).status());
+        move(task, "brd-approval", "architecture");
+        long job = pickAsRunner("e2e-restarting", task, "architecture");
+
+        register("e2e-restarting");
+
+        stage.awaitStage(task, "analysis", Duration.ofSeconds(45));
+        List<String> failed = job(job);
+        assertEquals("failed", failed.get(0), "the restarted runner's job: " + failed);
+        assertTrue(failed.get(1).contains("tier 1"), failed.get(1));
+        assertEquals("reaper", lastActor(task), "the rollback was the reaper's");
+    }
+
+    @Test
+    @Order(3)
     void aPlaneDriftIsCorrectedByTheReconcilersSchedule() throws Exception {
         String task = "DRIFT-" + suffix();
         String planeIssue = WebhookPayloads.uuid();
@@ -143,22 +166,32 @@ class ReaperSchedulesIT {
         assertEquals(201, stage.post("/tasks", """
                 {"id":"%s","repo":"%s","title":"Reaper %s","stage":"created"}""".formatted(task, WebhookPayloads.REPO, task))
                 .status());
-        assertEquals(200, stage.post("/tasks/" + task + "/transitions", """
-                {"from":"created","to":"analysis","actor":"operator","reason":"reaper test","requestId":"%s"}"""
-                .formatted(UUID.randomUUID())).status());
+        move(task, "created", "analysis");
         return task;
     }
 
-    /** Registers as runner {@code runnerId} (a fresh boot) and takes {@code task}'s analysis job. */
-    private static long pickAsRunner(String runnerId, String task) throws Exception {
-        assertEquals(200, stage.post("/runners", """
-                {"runnerId":"%s","bootId":"%s"}""".formatted(runnerId, UUID.randomUUID())).status());
-        // The tests run one after another and each takes its job at once: the oldest queued analysis job is it.
+    /** An operator's move, which queues the new stage's job. */
+    private static void move(String task, String from, String to) throws Exception {
+        assertEquals(200, stage.post("/tasks/" + task + "/transitions", """
+                {"from":"%s","to":"%s","actor":"operator","reason":"reaper test","requestId":"%s"}"""
+                .formatted(from, to, UUID.randomUUID())).status());
+    }
+
+    /** Registers as runner {@code runnerId} (a fresh boot) and takes {@code task}'s job of {@code jobStage}. */
+    private static long pickAsRunner(String runnerId, String task, String jobStage) throws Exception {
+        register(runnerId);
+        // The tests run one after another and each takes its job at once: the oldest queued job of the stage is it.
         PipelineDriver.Answer picked = stage.post("/jobs/pick", """
-                {"runnerId":"%s","stages":["analysis"]}""".formatted(runnerId));
-        assertEquals(200, picked.status(), "a queued analysis job");
+                {"runnerId":"%s","stages":["%s"]}""".formatted(runnerId, jobStage));
+        assertEquals(200, picked.status(), "a queued " + jobStage + " job");
         assertEquals(task, picked.body().path("taskId").asText(), "the job picked: " + picked.body());
         return picked.body().path("id").asLong();
+    }
+
+    /** Registers as runner {@code runnerId} under a fresh boot id. */
+    private static void register(String runnerId) throws Exception {
+        assertEquals(200, stage.post("/runners", """
+                {"runnerId":"%s","bootId":"%s"}""".formatted(runnerId, UUID.randomUUID())).status());
     }
 
     /** The job's status and detail, read from stage-service's database. */

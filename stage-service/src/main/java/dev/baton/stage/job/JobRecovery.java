@@ -8,8 +8,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Start-up step before stale leases are re-driven: a running job with no exit code whose runner
- * has registered again under a new boot id lost its agent (reaper Tier 1); it goes back to the
- * queue. Jobs whose runner never came back are left to the reaper's Tier 3.
+ * has registered again under a new boot id lost its agent; on a stage without a rollback it goes
+ * back to the queue (on one with a rollback it is the reaper's Tier 1). Jobs whose runner never
+ * came back are left to the reaper's Tier 3.
  */
 @ApplicationScoped
 public class JobRecovery implements BeforeLeaseRecovery {

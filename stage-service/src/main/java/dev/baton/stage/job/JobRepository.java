@@ -1,6 +1,8 @@
 package dev.baton.stage.job;
 
 import dev.baton.stage.lease.LivenessRegistration;
+import dev.baton.stage.pipeline.PipelineDefinition;
+import dev.baton.stage.pipeline.Stage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -87,7 +89,16 @@ public class JobRepository {
             FROM stage.runner r
             WHERE j.status = 'running' AND j.exit_code IS NULL AND r.runner_id = j.runner_id
               AND r.boot_id IS DISTINCT FROM j.runner_boot_id AND ($1::text IS NULL OR j.runner_id = $1)
+              AND NOT (j.stage = ANY($2::text[]))
             RETURNING j.id, j.task_id, j.stage""";
+
+    /** Stages whose orphaned job is the reaper's Tier 1, not a requeue: those the pipeline can roll back. */
+    private final String[] stagesWithRollback;
+
+    public JobRepository(PipelineDefinition pipeline) {
+        this.stagesWithRollback = pipeline.stages().stream().map(Stage::key)
+                .filter(stage -> pipeline.rollback(stage).isPresent()).toArray(String[]::new);
+    }
 
     /** A running job as the reaper sees it. */
     public record RunningJob(long id, String taskId, String stage, String taskStage, String runnerId,
@@ -172,9 +183,13 @@ public class JobRepository {
     public record Requeued(long id, String taskId, String stage) {
     }
 
-    /** Requeues running jobs whose runner ({@code runnerId}, or any if null) restarted before recording an exit. */
+    /**
+     * Requeues running jobs whose runner ({@code runnerId}, or any if null) restarted before recording
+     * an exit — on stages the pipeline gives no rollback. A job on a stage with a rollback stays
+     * running: the reaper's Tier 1 fails it and asks for the rollback (docs/reaper-service.md).
+     */
     public Uni<List<Requeued>> requeueOrphans(SqlClient client, String runnerId) {
-        return client.preparedQuery(REQUEUE_ORPHANS).execute(Tuple.of(runnerId)).map(rows -> {
+        return client.preparedQuery(REQUEUE_ORPHANS).execute(Tuple.of(runnerId, stagesWithRollback)).map(rows -> {
             List<Requeued> requeued = new ArrayList<>();
             rows.forEach(row -> requeued.add(new Requeued(row.getLong("id"), row.getString("task_id"),
                     row.getString("stage"))));

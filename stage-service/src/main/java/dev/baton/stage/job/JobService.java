@@ -56,9 +56,10 @@ public class JobService {
 
     /**
      * A runner registers with a fresh boot id. In the same transaction the jobs its previous boot was
-     * running without an exit go back to the queue, each with a {@code JobQueued} (their agent died
-     * with that process), so a restarted runner's job runs once more at once instead of waiting for
-     * stage-service's own restart or the reaper.
+     * running without an exit, on stages the pipeline gives no rollback, go back to the queue, each
+     * with a {@code JobQueued} (their agent died with that process), so such a job runs once more at
+     * once instead of waiting for stage-service's own restart. A job on a stage with a rollback stays
+     * running for the reaper's Tier 1, which fails it and asks for the rollback.
      */
     public Uni<List<JobRepository.Requeued>> registerRunner(String runnerId, String bootId) {
         return pool.withTransaction(c -> jobs.registerRunner(c, runnerId, bootId)

@@ -241,15 +241,19 @@ class RunnerProtocolTest {
         String lost = newTaskId("REQ");
         String exited = newTaskId("REQ");
         String others = newTaskId("REQ");
+        String rollbackable = newTaskId("REQ");
         for (String task : List.of(lost, exited, others)) {
             createTask(task, "acme/requeue", "created");
             transition(task, "created", "analysis", "operator").then().statusCode(200);
         }
+        createTask(rollbackable, "acme/requeue", "brd-approval");
+        transition(rollbackable, "brd-approval", "architecture", "operator").then().statusCode(200);
         Runner restarting = new Runner("restarting-" + lost);
         Runner other = new Runner("other-" + lost);
         long lostJob = pickFor(restarting, lost);
         long exitedJob = pickFor(restarting, exited);
         long othersJob = pickFor(other, others);
+        pickFor(restarting, rollbackable, "architecture");
         given().contentType(ContentType.JSON).body("{\"code\":0}").post("/jobs/" + exitedJob + "/exit").then()
                 .statusCode(200);
 
@@ -265,6 +269,8 @@ class RunnerProtocolTest {
                 "an exit was recorded: finalisation (or the reaper's Tier 2) finishes it, no requeue");
         assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ? AND status = 'running'", others),
                 "another runner's job is untouched");
+        assertEquals(1, count("SELECT count(*) FROM stage.job WHERE task_id = ? AND status = 'running'", rollbackable),
+                "architecture has a rollback: its orphaned job is the reaper's Tier 1, not a requeue");
         assertEquals(lostJob, pickFor(restarting, lost));
         assertTrue(othersJob > 0);
     }
@@ -286,8 +292,12 @@ class RunnerProtocolTest {
     }
 
     private static long pickFor(Runner runner, String task) {
+        return pickFor(runner, task, "analysis");
+    }
+
+    private static long pickFor(Runner runner, String task, String stage) {
         for (int i = 0; i < 50; i++) {
-            io.restassured.response.Response picked = runner.pick("analysis");
+            io.restassured.response.Response picked = runner.pick(stage);
             assertEquals(200, picked.statusCode(), "a queued job for " + task);
             if (task.equals(picked.path("taskId"))) {
                 return ((Number) picked.path("id")).longValue();
