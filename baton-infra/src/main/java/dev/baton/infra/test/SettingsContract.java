@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,25 +34,48 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * start, and every duration, count, rate and URL in them has a row below), and each bad value
  * stops the start with one line naming its variable. One real start of the service's main class,
  * in its own JVM, shows the exit code 2 and the single line.
+ *
+ * <p>The rows are data, one file per service: {@value #TABLE} on the module's test classpath, a
+ * line {@code VARIABLE | malformed | out of range} per setting, {@code #} for comments.
  */
 public abstract class SettingsContract {
+
+    /** The test resource that holds the service's rows. */
+    public static final String TABLE = "bad-settings.txt";
 
     /** A setting's variable, a value that does not parse, and one that parses but is out of its range. */
     public record BadValues(String variable, String malformed, String outOfRange) {
     }
 
-    protected static BadValues bad(String variable, String malformed, String outOfRange) {
-        return new BadValues(variable, malformed, outOfRange);
+    private final Class<?> main;
+    private final List<Class<?>> settings;
+
+    /**
+     * @param main     the service's {@code @QuarkusMain} class
+     * @param settings the mappings that main checks before it boots
+     */
+    protected SettingsContract(Class<?> main, List<Class<?>> settings) {
+        this.main = main;
+        this.settings = settings;
     }
 
-    /** The mappings the service's main checks before it boots. */
-    protected abstract List<Class<?>> settings();
-
-    /** The service's {@code @QuarkusMain} class. */
-    protected abstract Class<?> main();
-
-    /** One row per duration, count, rate and URL setting. */
-    protected abstract List<BadValues> table();
+    /** One row per duration, count, rate and URL setting, from {@value #TABLE}. */
+    private List<BadValues> table() throws IOException {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(TABLE)) {
+            if (in == null) {
+                throw new IllegalStateException(TABLE + " is not on the test classpath of " + main.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .map(line -> {
+                        String[] cells = line.split("\\s*\\|\\s*", -1);
+                        if (cells.length != 3) {
+                            throw new IllegalStateException(TABLE + ": not VARIABLE | malformed | out of range: " + line);
+                        }
+                        return new BadValues(cells[0], cells[1], cells[2]);
+                    }).toList();
+        }
+    }
 
     /** Other settings the real start needs to get as far as the settings (e.g. a file it reads). */
     protected Map<String, String> startEnvironment() {
@@ -59,18 +84,18 @@ public abstract class SettingsContract {
 
     @Test
     void theDefaultsPass() {
-        assertEquals(List.of(), SettingsCheck.problems(Map.of(), settings()));
+        assertEquals(List.of(), problems(Map.of()));
     }
 
     @Test
     void everyConfigMappingOfTheServiceIsChecked() throws IOException {
-        Path classes = Path.of(main().getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().getPath());
         Set<String> found = new TreeSet<>();
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
                 String name = classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
                 try {
-                    if (Class.forName(name, false, main().getClassLoader()).isAnnotationPresent(ConfigMapping.class)) {
+                    if (Class.forName(name, false, main.getClassLoader()).isAnnotationPresent(ConfigMapping.class)) {
                         found.add(name);
                     }
                 } catch (ClassNotFoundException | LinkageError e) {
@@ -78,13 +103,13 @@ public abstract class SettingsContract {
                 }
             }
         }
-        assertEquals(found, settings().stream().map(Class::getName).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(found, settings.stream().map(Class::getName).collect(Collectors.toCollection(TreeSet::new)));
     }
 
     @Test
-    void everyDurationCountRateAndUrlHasARow() {
+    void everyDurationCountRateAndUrlHasARow() throws IOException {
         Set<String> ranged = new TreeSet<>();
-        for (Class<?> mapping : settings()) {
+        for (Class<?> mapping : settings) {
             SettingsCheck.properties(mapping).forEach((property, accessor) -> {
                 if (ranged(property, accessor)) {
                     ranged.add(SettingsCheck.envName(property));
@@ -95,13 +120,13 @@ public abstract class SettingsContract {
     }
 
     @TestFactory
-    Stream<DynamicTest> aMalformedValueIsOneLineNamingTheVariable() {
+    Stream<DynamicTest> aMalformedValueIsOneLineNamingTheVariable() throws IOException {
         return table().stream().map(row -> DynamicTest.dynamicTest(row.variable() + "=" + row.malformed(),
                 () -> assertOneLine(row.variable(), row.malformed(), " is malformed: ")));
     }
 
     @TestFactory
-    Stream<DynamicTest> anOutOfRangeValueIsOneLineNamingTheVariable() {
+    Stream<DynamicTest> anOutOfRangeValueIsOneLineNamingTheVariable() throws IOException {
         return table().stream().map(row -> DynamicTest.dynamicTest(row.variable() + "=" + row.outOfRange(),
                 () -> assertOneLine(row.variable(), row.outOfRange(), isUrl(row.variable()) ? " is malformed: " : " is out of range: ")));
     }
@@ -115,7 +140,7 @@ public abstract class SettingsContract {
         // C1 only: the child runs for a second, and a short JVM start matters more than peak speed.
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                "-cp", System.getProperty("java.class.path"), main().getName()).redirectErrorStream(true);
+                "-cp", System.getProperty("java.class.path"), main.getName()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("BATON_") || name.startsWith("QUARKUS_"));
         builder.environment().putAll(startEnvironment());
         builder.environment().put(row.variable(), row.outOfRange());
@@ -139,9 +164,28 @@ public abstract class SettingsContract {
     }
 
     private void assertOneLine(String variable, String value, String kind) {
-        List<String> problems = SettingsCheck.problems(Map.of(variable, value), settings());
+        List<String> problems = problems(Map.of(variable, value));
         assertEquals(1, problems.size(), () -> variable + "=" + value + " gave " + problems);
         assertTrue(problems.get(0).startsWith(variable + kind), problems::toString);
+    }
+
+    /**
+     * The check as the main runs it, without the {@code baton.*} system properties an earlier
+     * {@code @QuarkusTest} of the same JVM left behind (a test profile's overrides): they outrank
+     * the environment and would hide the value under test.
+     */
+    private List<String> problems(Map<String, String> env) {
+        Map<String, String> left = new HashMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("baton.")) {
+                left.put(name, System.clearProperty(name));
+            }
+        }
+        try {
+            return SettingsCheck.problems(env, settings);
+        } finally {
+            left.forEach(System::setProperty);
+        }
     }
 
     private static boolean isUrl(String variable) {
