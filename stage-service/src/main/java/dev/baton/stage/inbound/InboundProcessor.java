@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import java.time.Duration;
 
 /**
  * The inbound protocol:
@@ -31,6 +32,13 @@ import org.jboss.logging.MDC;
 public class InboundProcessor {
 
     private static final Logger LOG = Logger.getLogger(InboundProcessor.class);
+    /** Events one retry pass claims. */
+    static final int RETRY_BATCH = 50;
+    /**
+     * How long a pass holds its events: well past what a batch takes, so no other replica's pass
+     * takes one still in hand; a pass lost with its process leaves them due again after this.
+     */
+    static final Duration RETRY_CLAIM = Duration.ofMinutes(5);
 
     private final InboundRepository inbound;
     private final InboundApplier applier;
@@ -103,9 +111,12 @@ public class InboundProcessor {
                 .invoke(relay::wake);
     }
 
-    /** Re-applies due deferred events, oldest first. */
+    /**
+     * Re-applies due deferred events, oldest first, claimed so that two replicas' passes never apply
+     * the same one: each attempt ends by deferring or settling its event, which ends the claim.
+     */
     public Uni<Integer> retryDueNow() {
-        return inbound.due(50).flatMap(due -> Multi.createFrom().iterable(due)
+        return inbound.claimDue(RETRY_BATCH, RETRY_CLAIM).flatMap(due -> Multi.createFrom().iterable(due)
                 .onItem().transformToUniAndConcatenate(this::process)
                 .collect().asList().map(done -> due.size()));
     }

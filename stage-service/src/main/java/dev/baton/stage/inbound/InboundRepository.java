@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,12 +33,22 @@ public class InboundRepository {
             SET status = 'deferred', outcome = $2, attempts = attempts + 1, next_at = now() + make_interval(secs => $3)
             WHERE event_id = $1 AND status IN ('pending', 'deferred')
             RETURNING attempts""";
-    /** Due retries, and pending ones a crash left behind (older than a minute). */
-    static final String DUE = """
-            SELECT event_id, work_item, event_type, payload, received_at FROM stage.inbound_event
-            WHERE (status = 'deferred' AND next_at <= now())
-               OR (status = 'pending' AND received_at < now() - interval '1 minute')
-            ORDER BY received_at LIMIT $1""";
+    /**
+     * Claims due retries, and pending ones a crash left behind (first delivered over a minute ago), at
+     * most $1, for $2 seconds: a replica claiming at the same moment skips them, and they are not due
+     * again for the others until the claim ends (or the attempt's DEFER or SETTLE moves them on). A
+     * claimer that dies leaves its rows to the next pass after the claim.
+     */
+    static final String CLAIM_DUE = """
+            WITH due AS (
+                SELECT event_id FROM stage.inbound_event
+                WHERE status IN ('pending', 'deferred') AND next_at <= now()
+                  AND (status = 'deferred' OR received_at < now() - interval '1 minute')
+                ORDER BY received_at LIMIT $1
+                FOR UPDATE SKIP LOCKED)
+            UPDATE stage.inbound_event e SET next_at = now() + make_interval(secs => $2)
+            FROM due WHERE e.event_id = due.event_id
+            RETURNING e.event_id, e.work_item, e.event_type, e.payload, e.received_at""";
     /**
      * An operator's replay: a dead event becomes deferred with a fresh count of attempts. Due a
      * minute from now, so the retry loop leaves it to the replay that applies it at once (and
@@ -79,12 +90,14 @@ public class InboundRepository {
                 .map(rows -> rows.rowCount() == 0 ? Integer.MAX_VALUE : rows.iterator().next().getInteger("attempts"));
     }
 
-    public Uni<List<EventEnvelope>> due(int limit) {
-        return pool.preparedQuery(DUE).execute(Tuple.of(limit)).map(rows -> {
+    /** Claims up to {@code limit} due events for {@code claim}; oldest first. */
+    public Uni<List<EventEnvelope>> claimDue(int limit, Duration claim) {
+        return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(limit, claim.toMillis() / 1000.0)).map(rows -> {
             List<EventEnvelope> due = new ArrayList<>();
             for (Row row : rows) {
                 due.add(envelope(row));
             }
+            due.sort(Comparator.comparing(EventEnvelope::occurredAt));
             return due;
         });
     }

@@ -19,9 +19,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -46,6 +55,9 @@ class InboundApplyTest {
 
     @Inject
     OtherOwners others;
+
+    @Inject
+    InboundProcessor processor;
 
     KafkaTestClient kafka;
     WireMockServer gitea;
@@ -150,6 +162,57 @@ class InboundApplyTest {
         assertEquals(1, dead.size());
         assertTrue(dead.get(0).value().contains("no task " + ghost), dead.get(0).value());
         assertEquals("dead", status(ghost, "PlaneStateChanged"));
+    }
+
+    /**
+     * Replicas' retry passes race for the same due events: each is claimed by one pass. The events
+     * are one attempt short of the dead letter (an unknown work item), so every pass that applies
+     * one dead-letters it: the dead-letter events are the count of applications, and they are final
+     * (a dead event is never due again).
+     */
+    @Test
+    void replicasRetryPassesApplyEachDueEventOnce() throws Exception {
+        String ghost = newTaskId("RACE");
+        int events = 40;
+        BatonTestResource.Servers s = BatonTestResource.servers();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
+             PreparedStatement insert = c.prepareStatement("""
+                     INSERT INTO stage.inbound_event (event_id, work_item, event_type, payload, status, attempts, next_at)
+                     VALUES (?, ?, 'PlaneStateChanged', ?::jsonb, 'deferred', 2, now() - interval '1 second')""")) {
+            for (int i = 0; i < events; i++) {
+                insert.setString(1, "plane:race-" + ghost + "-" + i);
+                insert.setString(2, ghost);
+                insert.setString(3, new JsonObject().put("workItemKey", ghost).put("stateName", "Review").encode());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+
+        int passes = 4;
+        CyclicBarrier start = new CyclicBarrier(passes);
+        ExecutorService replicas = Executors.newFixedThreadPool(passes);
+        try {
+            List<Future<Integer>> claimed = new ArrayList<>();
+            for (int i = 0; i < passes; i++) {
+                claimed.add(replicas.submit(() -> {
+                    start.await();
+                    return processor.retryDueNow().await().atMost(Duration.ofSeconds(60));
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> pass : claimed) {
+                total += pass.get(90, TimeUnit.SECONDS);
+            }
+            assertTrue(total <= events, "no event was in two passes at once: " + total + " claims of " + events);
+        } finally {
+            replicas.shutdownNow();
+        }
+
+        // The module's own scheduled pass is one more replica: it may take some of them, still once.
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(
+                "SELECT count(*) FROM stage.inbound_event WHERE work_item = ? AND status = 'dead'", ghost) == events);
+        assertEquals(events, count("SELECT count(*) FROM stage.outbox WHERE aggregate_id = ? AND topic = '"
+                + Topics.INBOUND_DLQ + "'", ghost), "one dead letter per event, none twice");
     }
 
     private static String status(String workItem, String type) {
