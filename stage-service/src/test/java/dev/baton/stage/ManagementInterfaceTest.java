@@ -1,32 +1,17 @@
 package dev.baton.stage;
 
 import dev.baton.infra.test.BatonTestResource;
-import dev.baton.infra.test.ManagementInterface;
-import dev.baton.infra.test.MetricsCatalog;
+import dev.baton.infra.test.ManagementContract;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
 
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-/**
- * Health, metrics and the OpenAPI document answer on the management port only, never the API port
- * (which the Ingress exposes); and every metric docs/operations.md lists for stage-service is really in its scrape.
- */
+/** stage-service's management interface: {@link ManagementContract}. */
 @QuarkusTest
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-class ManagementInterfaceTest {
+class ManagementInterfaceTest extends ManagementContract {
 
-    @Test
-    void healthMetricsAndOpenApiAnswerOnTheManagementPortOnly() throws Exception {
-        assertEquals(List.of(), ManagementInterface.leaks(ManagementInterface.apiUrl(), ManagementInterface.url()));
-    }
-
-    @Test
-    void everyMetricTheDocsListIsExported() throws Exception {
-        assertEquals(List.of(), MetricsCatalog.missingFrom(ManagementInterface.scrape(ManagementInterface.url()), "stage-service"));
+    ManagementInterfaceTest() {
+        super("stage-service");
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
@@ -298,9 +297,13 @@ public final class FakeOutside implements AutoCloseable {
     }
 
     /** One transformer for every stateful answer: the path says which. */
-    private final class Stateful implements ResponseDefinitionTransformerV2 {
+    private final class Stateful extends NamedTransformer {
 
         static final String NAME = "baton-fake-outside";
+
+        Stateful() {
+            super(NAME);
+        }
 
         @Override
         public ResponseDefinition transform(ServeEvent event) {
@@ -523,25 +526,6 @@ public final class FakeOutside implements AutoCloseable {
 
         private ResponseDefinition botError(String description) {
             return json(400, Map.of("ok", false, "error_code", 400, "description", description));
-        }
-
-        private ResponseDefinition json(int status, Object body) {
-            try {
-                return new ResponseDefinitionBuilder().withStatus(status).withHeader("Content-Type", "application/json")
-                        .withBody(JSON.writeValueAsString(body)).build();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
         }
     }
 }

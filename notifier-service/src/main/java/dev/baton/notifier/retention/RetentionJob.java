@@ -1,5 +1,7 @@
 package dev.baton.notifier.retention;
 
+import dev.baton.common.retention.BatchedPrune;
+import dev.baton.common.retention.BrokerRetention;
 import dev.baton.events.TopicRetention;
 import dev.baton.events.Topics;
 import dev.baton.notifier.NotifierMetrics;
@@ -8,7 +10,6 @@ import dev.baton.notifier.repository.ProcessedEventRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -36,14 +37,14 @@ public class RetentionJob {
     private final ProcessedEventRepository processed;
     private final RetentionConfig config;
     private final NotifierMetrics metrics;
-    private final String bootstrapServers;
+    private final BrokerRetention broker;
 
     public RetentionJob(ProcessedEventRepository processed, RetentionConfig config, NotifierMetrics metrics,
-                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                        BrokerRetention broker) {
         this.processed = processed;
         this.config = config;
         this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
+        this.broker = broker;
     }
 
     /** A worker thread: the broker lookup blocks (bounded by broker-timeout). */
@@ -63,20 +64,12 @@ public class RetentionJob {
     /** The configured floor stretched to what the broker keeps now; empty = keep forever. Blocking. */
     public Optional<Duration> window(Duration floor) throws Exception {
         return TopicRetention.window(floor,
-                TopicRetention.of(bootstrapServers, TOPICS, config.brokerTimeout()).values());
+                broker.of(TOPICS, config.brokerTimeout()).values());
     }
 
     /** Deletes marks older than {@code window}, batch after batch, until one comes back short. */
     public Uni<Long> prune(Duration window) {
-        return drain(window, config.maxBatches(), 0).invoke(n -> metrics.pruned(NotifierMetrics.PROCESSED_EVENT, n));
-    }
-
-    private Uni<Long> drain(Duration window, int left, long total) {
-        if (left <= 0) {
-            return Uni.createFrom().item(total);
-        }
-        return processed.pruneOlderThan(window, config.batchSize()).flatMap(deleted -> deleted < config.batchSize()
-                ? Uni.createFrom().item(total + deleted)
-                : drain(window, left - 1, total + deleted));
+        return BatchedPrune.drain(() -> processed.pruneOlderThan(window, config.batchSize()), config)
+                .invoke(n -> metrics.pruned(NotifierMetrics.PROCESSED_EVENT, n));
     }
 }

@@ -1,12 +1,10 @@
 package dev.baton.notifier.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.baton.infra.fake.NamedTransformer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -93,11 +91,14 @@ public class TelegramFakeResource implements QuarkusTestResourceLifecycleManager
     }
 
     /** A real sendMessage result: a fresh message_id, the chat the request named, the text. */
-    static final class SendMessageResult implements ResponseDefinitionTransformerV2 {
+    static final class SendMessageResult extends NamedTransformer {
 
         static final String NAME = "bot-api-send-message";
-        private static final ObjectMapper JSON = new ObjectMapper();
         private final AtomicLong ids = new AtomicLong(100);
+
+        SendMessageResult() {
+            super(NAME);
+        }
 
         @Override
         public ResponseDefinition transform(ServeEvent event) {
@@ -110,21 +111,10 @@ public class TelegramFakeResource implements QuarkusTestResourceLifecycleManager
                 message.put("chat", Map.of("id", chat, "title", "Baton", "type", "supergroup"));
                 message.put("date", 1764302400);
                 message.put("text", request.path("text").asText());
-                return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(JSON.writeValueAsString(Map.of("ok", true, "result", message))).build();
+                return json(200, Map.of("ok", true, "result", message));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
         }
     }
 }

@@ -3,10 +3,9 @@ package dev.baton.reaper.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.baton.infra.fake.NamedTransformer;
 import dev.baton.infra.fake.OutsideCredentials;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -200,23 +199,16 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
         return java.util.Collections.unmodifiableMap(states);
     }
 
-    private static ResponseDefinition json(int status, Object body) {
-        try {
-            return new ResponseDefinitionBuilder().withStatus(status)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody(new ObjectMapper().writeValueAsString(body)).build();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** {@code POST /jobs/{id}/claim} as a CAS on the job's status. */
-    static final class JobClaims implements ResponseDefinitionTransformerV2 {
+    static final class JobClaims extends NamedTransformer {
 
         static final String NAME = "stage-job-claim";
         private static final Pattern ID = Pattern.compile("/jobs/([0-9]+)/claim");
-        private static final ObjectMapper JSON = new ObjectMapper();
         final Map<Long, String> won = new ConcurrentHashMap<>();
+
+        JobClaims() {
+            super(NAME);
+        }
 
         @Override
         public ResponseDefinition transform(ServeEvent event) {
@@ -239,26 +231,19 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
                 throw new IllegalStateException(e);
             }
         }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
-        }
     }
 
     /** {@code POST /sweeps/{name}/claim}: one grant per name per 0.9 × interval, on the test clock. */
-    static final class SweepTurns implements ResponseDefinitionTransformerV2 {
+    static final class SweepTurns extends NamedTransformer {
 
         static final String NAME = "stage-sweep-claim";
-        private static final ObjectMapper JSON = new ObjectMapper();
         final Map<String, Instant> lastGrant = new ConcurrentHashMap<>();
         final AtomicBoolean supported = new AtomicBoolean(true);
         volatile Clock clock = Clock.systemUTC();
+
+        SweepTurns() {
+            super(NAME);
+        }
 
         @Override
         public ResponseDefinition transform(ServeEvent event) {
@@ -285,28 +270,21 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
                 throw new IllegalStateException(e);
             }
         }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
-        }
     }
 
     /** Registered tasks: {@code GET /tasks?active=true} and their transitions, a CAS on the stage. */
-    static final class Tasks implements ResponseDefinitionTransformerV2 {
+    static final class Tasks extends NamedTransformer {
 
         static final String NAME = "stage-tasks";
         private static final Pattern ID = Pattern.compile("/tasks/([^/]+)/transitions");
-        private static final ObjectMapper JSON = new ObjectMapper();
         final Map<String, String> stages = new ConcurrentHashMap<>();
         final Map<String, Integer> deferrals = new ConcurrentHashMap<>();
         final Set<String> refusals = ConcurrentHashMap.newKeySet();
         final Map<String, String> syncs = new ConcurrentHashMap<>();
+
+        Tasks() {
+            super(NAME);
+        }
 
         @Override
         public ResponseDefinition transform(ServeEvent event) {
@@ -368,16 +346,6 @@ public class StageServiceFake implements QuarkusTestResourceLifecycleManager {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.baton.stage.config;
 
 import dev.baton.common.config.DurationRange;
-import dev.baton.common.config.HttpUrl;
+import dev.baton.common.config.PlaneAccount;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
@@ -10,21 +10,9 @@ import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Plane, mirrored after each transition (state + one comment). Unset API key = no sync. */
+/** Plane, mirrored after each transition (state + one comment) ({@link PlaneAccount}). Unset API key = no sync. */
 @ConfigMapping(prefix = "baton.plane")
-public interface PlaneConfig {
-
-    /** Plane base URL ({@code BATON_PLANE_URL}). */
-    @WithDefault("http://localhost:8000")
-    @HttpUrl
-    String url();
-
-    /** API key sent as {@code X-API-Key} ({@code BATON_PLANE_API_KEY}); never logged. */
-    Optional<String> apiKey();
-
-    /** Workspace slug ({@code BATON_PLANE_WORKSPACE}). */
-    @WithDefault("baton")
-    String workspace();
+public interface PlaneConfig extends PlaneAccount {
 
     /**
      * This deployment's Plane state ids, {@code stage=uuid,stage=uuid} ({@code BATON_PLANE_STATE_MAP}):

@@ -1,27 +1,20 @@
 package dev.baton.stage.config;
 
 import dev.baton.common.config.DurationRange;
+import dev.baton.common.retention.RetentionSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
 /**
  * How long rows that only grow are kept (docs/operations.md, Retention). Each window is a floor: the
  * job stretches it to the retention the broker reports for the topic the rows belong to, so a row
- * that recognises a redelivery outlives every record that could be redelivered.
+ * that recognises a redelivery outlives every record that could be redelivered. How the job runs and
+ * batches is {@link RetentionSettings}, as in the notifier.
  */
 @ConfigMapping(prefix = "baton.retention")
-public interface RetentionConfig {
-
-    /**
-     * How often the job runs: a duration, or {@code off}. The scheduler reads the property itself
-     * (application.properties repeats the default, which a mapping's default does not expand into).
-     */
-    @WithDefault("1h")
-    String every();
+public interface RetentionConfig extends RetentionSettings {
 
     /** Sent outbox rows (the console's alert lists read them), at least. */
     @WithDefault("30d")
@@ -32,21 +25,4 @@ public interface RetentionConfig {
     @WithDefault("14d")
     @DurationRange(min = "1h", max = "3650d")
     Duration inbound();
-
-    /** Rows deleted per statement: short transactions, no long lock on a busy table. */
-    @WithDefault("500")
-    @Min(1)
-    @Max(100000)
-    int batchSize();
-
-    /** Batches per table per run: a bounded run; a backlog drains over the next runs. */
-    @WithDefault("200")
-    @Min(1)
-    @Max(100000)
-    int maxBatches();
-
-    /** How long to wait for the broker's topic retention; without an answer nothing is pruned. */
-    @WithDefault("5s")
-    @DurationRange(min = "100ms", max = "5m")
-    Duration brokerTimeout();
 }

@@ -1,5 +1,7 @@
 package dev.baton.stage.retention;
 
+import dev.baton.common.retention.BatchedPrune;
+import dev.baton.common.retention.BrokerRetention;
 import dev.baton.events.TopicRetention;
 import dev.baton.events.Topics;
 import dev.baton.stage.config.RetentionConfig;
@@ -9,7 +11,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Deletes what only grows: sent outbox rows and settled inbound events (the dedupe rows).
@@ -62,14 +62,13 @@ public class RetentionService {
     private final Pool pool;
     private final RetentionConfig config;
     private final StageMetrics metrics;
-    private final String bootstrapServers;
+    private final BrokerRetention broker;
 
-    public RetentionService(Pool pool, RetentionConfig config, StageMetrics metrics,
-                            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public RetentionService(Pool pool, RetentionConfig config, StageMetrics metrics, BrokerRetention broker) {
         this.pool = pool;
         this.config = config;
         this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
+        this.broker = broker;
     }
 
     /** A worker thread: the broker lookup blocks (bounded by broker-timeout). */
@@ -89,7 +88,7 @@ public class RetentionService {
 
     /** The configured floors stretched to what the broker keeps now. Blocking. */
     public Windows windows(Duration outboxFloor, Duration inboundFloor) throws Exception {
-        Map<String, Optional<Duration>> retention = TopicRetention.of(bootstrapServers, Topics.ALL, config.brokerTimeout());
+        Map<String, Optional<Duration>> retention = broker.of(Topics.ALL, config.brokerTimeout());
         Map<String, Optional<Duration>> outbox = new LinkedHashMap<>();
         retention.forEach((topic, kept) -> outbox.put(topic, TopicRetention.window(outboxFloor, List.of(kept))));
         return new Windows(outbox, TopicRetention.window(inboundFloor, List.of(retention.get(Topics.INBOUND))));
@@ -100,26 +99,16 @@ public class RetentionService {
         for (Map.Entry<String, Optional<Duration>> topic : windows.outbox().entrySet()) {
             if (topic.getValue().isPresent()) {
                 long seconds = topic.getValue().get().toSeconds();
-                outbox = outbox.flatMap(sum -> drain(() -> pool.preparedQuery(PRUNE_OUTBOX)
+                outbox = outbox.flatMap(sum -> BatchedPrune.drain(() -> pool.preparedQuery(PRUNE_OUTBOX)
                         .execute(Tuple.of(topic.getKey(), seconds, config.batchSize())).map(rows -> rows.rowCount()),
-                        config.maxBatches(), 0).map(n -> sum + n));
+                        config).map(n -> sum + n));
             }
         }
-        Uni<Long> inbound = windows.inbound().map(window -> drain(() -> pool.preparedQuery(PRUNE_INBOUND)
+        Uni<Long> inbound = windows.inbound().map(window -> BatchedPrune.drain(() -> pool.preparedQuery(PRUNE_INBOUND)
                         .execute(Tuple.of(window.toSeconds(), config.batchSize())).map(rows -> rows.rowCount()),
-                config.maxBatches(), 0)).orElse(Uni.createFrom().item(0L));
+                config)).orElse(Uni.createFrom().item(0L));
         return outbox.invoke(n -> metrics.pruned(StageMetrics.OUTBOX, n))
                 .flatMap(o -> inbound.invoke(n -> metrics.pruned(StageMetrics.INBOUND_EVENT, n))
                         .map(i -> new Pruned(o, i)));
-    }
-
-    /** Runs batches until one comes back short or {@code left} runs out. */
-    private Uni<Long> drain(Supplier<Uni<Integer>> batch, int left, long total) {
-        if (left <= 0) {
-            return Uni.createFrom().item(total);
-        }
-        return batch.get().flatMap(deleted -> deleted < config.batchSize()
-                ? Uni.createFrom().item(total + deleted)
-                : drain(batch, left - 1, total + deleted));
     }
 }
