@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Plays the people and systems around Baton, over the wire only: Plane and Gitea sending signed
@@ -130,7 +131,7 @@ public final class PipelineDriver {
             Answer answer = get("/tasks/" + workItem);
             last[0] = answer.body();
             return answer.status() == 200 && until.test(answer.body().path("task"));
-        }, timeout, "task " + workItem + " (last seen " + last[0] + ")");
+        }, timeout, () -> "task " + workItem + " (last seen " + last[0] + ")");
         return last[0];
     }
 
@@ -178,10 +179,15 @@ public final class PipelineDriver {
     }
 
     static void awaitTrue(Check check, Duration timeout, String what) throws Exception {
+        awaitTrue(check, timeout, () -> what);
+    }
+
+    /** As above, with a description read when the wait times out (what was last seen by then). */
+    static void awaitTrue(Check check, Duration timeout, Supplier<String> what) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!check.test()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what.get());
             }
             Thread.sleep(200);
         }
