@@ -100,8 +100,8 @@ class TransitionBenchmark {
     static final int RUNNING_JOBS = 100_000;
     static final String RUN = Long.toString(System.currentTimeMillis(), 36);
     static final int SWEEPS = 5;
-    static final String COMMAND = "./mvnw -B -ntp -pl stage-service -am -Pbench -DskipTests"
-            + " -Dquarkus.package.jar.appcds.enabled=true verify";
+    static final String COMMAND = "./mvnw -B -ntp -pl baton-common,baton-infra,stage-service -Pbench -DskipTests"
+            + " -Dtest=TransitionBenchmark verify";
 
     @Inject
     TransitionService transitions;
@@ -573,43 +573,74 @@ class TransitionBenchmark {
         Map<String, String> env = Map.of("BATON_PG_URL", servers.pgUrl(), "BATON_PG_USER", servers.pgUser(),
                 "BATON_PG_PASSWORD", servers.pgPassword(), "KAFKA_BOOTSTRAP_SERVERS", servers.kafkaBootstrap());
         Footprint footprint = new Footprint(root, root.resolve("stage-service/target/bench"), env);
-        Map<String, List<String>> flagSets = new LinkedHashMap<>();
-        flagSets.put("baton-up", List.of("-Xmx128m", "-XX:+UseSerialGC"));
+        String footprintLoad = loadAverage();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> lean = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=128m");
-        flagSets.put("lean", lean);
-        List<String> withCds = new ArrayList<>(lean);
-        withCds.add(Footprint.APPCDS);
-        flagSets.put("lean+appcds", withCds);
-        List<Footprint.Sample> samples = new ArrayList<>();
-        for (Map.Entry<String, List<String>> flags : flagSets.entrySet()) {
-            samples.addAll(footprint.measure(flags.getKey(), flags.getValue()));
+        List<Footprint.FlagSet> flagSets = new ArrayList<>();
+        flagSets.add(new Footprint.FlagSet("lean", java, lean));
+        // A newer JDK for its AOT cache (JEP 483/514/515): the services stay Java 17 code.
+        Path jdk = Path.of(System.getProperty("baton.bench.aot-jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java");
+        if (Files.isExecutable(jdk)) {
+            flagSets.add(new Footprint.FlagSet("lean, JDK 25", jdk.toString(), lean));
+            flagSets.add(new Footprint.FlagSet("lean+aot recording, JDK 25", jdk.toString(), with(lean, Footprint.AOT_RECORD)));
+            flagSets.add(new Footprint.FlagSet("lean+aot, JDK 25", jdk.toString(), with(lean, Footprint.AOT)));
         }
+        int rounds = Integer.getInteger("baton.bench.footprint-rounds", 3);
+        // The recording run first, once (a second would record from nothing again); then the rounds,
+        // each running every other flag set in turn, so a change in the machine's load hits them all.
+        Map<Footprint.FlagSet, List<List<Footprint.Sample>>> runs = new LinkedHashMap<>();
+        flagSets.forEach(set -> runs.put(set, new ArrayList<>()));
+        for (Footprint.FlagSet set : flagSets) {
+            if (set.flags().contains(Footprint.AOT_RECORD)) {
+                runs.get(set).add(footprint.measure(set));
+            }
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (Footprint.FlagSet set : flagSets) {
+                if (!set.flags().contains(Footprint.AOT_RECORD)) {
+                    runs.get(set).add(footprint.measure(set));
+                }
+            }
+        }
+        List<Footprint.Sample> samples = new ArrayList<>();
+        runs.values().forEach(r -> samples.addAll(Footprint.medians(r)));
         line("#### 4. Footprint");
         line("");
-        line("Each packaged service (`<service>/target/quarkus-app/quarkus-run.jar`, JDK of the benchmark) started"
-                + " alone, one after another, against this run's PostgreSQL and broker; ready = process start to"
-                + " the first 200 of `/q/health/ready`; RSS = `VmRSS` after the four idled together %d s."
-                + " Flag sets:", 5);
+        line("Each packaged service (`<service>/target/quarkus-app/quarkus-run.jar`) started alone, one after"
+                + " another, against this run's PostgreSQL and broker; ready = process start to the first 200 of"
+                + " `/q/health/ready`; CPU to ready = the process's user + system time at that moment (what the start"
+                + " costs whatever the machine's load); RSS = `VmRSS` after all of them idled together %d s; the"
+                + " median of %d runs (the recording run: one). Load average at the start of part 4: %s. Flag sets:",
+                5, rounds, footprintLoad);
         line("");
-        flagSets.forEach((name, flags) -> line("- `%s`: `%s`", name, String.join(" ", flags)
-                .replace(Footprint.APPCDS, "-XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa")));
+        flagSets.forEach(set -> line("- `%s` (`%s`): `%s`", set.name(), set.java(), String.join(" ", set.flags())
+                .replace(Footprint.APPCDS, "-XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa")
+                .replace(Footprint.AOT_RECORD, "-XX:AOTCacheOutput=<service>.aot")
+                .replace(Footprint.AOT, "-XX:AOTCache=<service>.aot")));
         line("");
-        line("| service | flags | ready ms | Quarkus \"started in\" | RSS idle MB | ready <= 2 s | RSS <= 180 MB |");
-        line("|---|---|---:|---:|---:|---|---|");
+        line("| service | flags | ready ms | CPU to ready ms | Quarkus \"started in\" | RSS idle MB | ready <= 2 s | RSS <= 180 MB |");
+        line("|---|---|---:|---:|---:|---:|---|---|");
         for (Footprint.Sample s : samples) {
             if (s.problem() != null) {
-                line("| %s | %s | - | - | - | %s | |", s.service(), s.flagSet(), s.problem());
+                line("| %s | %s | - | - | - | - | %s | |", s.service(), s.flagSet(), s.problem());
                 continue;
             }
-            line("| %s | %s | %.0f | %s | %.0f | %s | %s |", s.service(), s.flagSet(), s.readyMs(), s.quarkusStarted(),
+            line("| %s | %s | %.0f | %d | %s | %.0f | %s | %s |", s.service(), s.flagSet(), s.readyMs(), s.cpuToReadyMs(),
+                    s.quarkusStarted(),
                     s.rssIdleKb() / 1024.0, s.readyMs() <= 2000 ? "met" : "missed by " + Math.round(s.readyMs() - 2000)
                             + " ms", s.rssIdleKb() / 1024.0 <= 180 ? "met"
                             : String.format(Locale.ROOT, "missed by %.0f MB", s.rssIdleKb() / 1024.0 - 180));
-            System.out.printf(Locale.ROOT, "bench part 4: %-17s %-9s ready %5.0f ms, RSS %4.0f MB%n", s.service(),
-                    s.flagSet(), s.readyMs(), s.rssIdleKb() / 1024.0);
+            System.out.printf(Locale.ROOT, "bench part 4: %-17s %-26s ready %5.0f ms, CPU %5d ms, RSS %4.0f MB%n",
+                    s.service(), s.flagSet(), s.readyMs(), s.cpuToReadyMs(), s.rssIdleKb() / 1024.0);
         }
         line("");
+    }
+
+    private static List<String> with(List<String> flags, String flag) {
+        List<String> all = new ArrayList<>(flags);
+        all.add(flag);
+        return all;
     }
 
     // ------------------------------------------------------------------ part 5
