@@ -1,6 +1,7 @@
 package dev.baton.stage;
 
 import dev.baton.infra.test.BatonTestResource;
+import dev.baton.stage.lease.LivenessRegistration;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
@@ -95,6 +96,12 @@ public final class StageApi {
 
     public static long leases(String id) {
         return count("SELECT count(*) FROM stage.transition_lease WHERE task_id = ?", id);
+    }
+
+    /** Whether the registration {@code bootId} holds its liveness lock now, as any other replica judges it. */
+    public static boolean holdsLivenessLock(UUID bootId) {
+        return count("SELECT count(*) FROM stage.instance i WHERE i.boot_id = ?::uuid AND "
+                + LivenessRegistration.LIVE_SQL, bootId.toString()) == 1;
     }
 
     public static long outbox(String id, String eventType) {

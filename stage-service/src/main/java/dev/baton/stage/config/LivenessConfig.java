@@ -46,6 +46,15 @@ public interface LivenessConfig {
     @DurationRange(min = "1s", max = "24h")
     Duration forgetGrace();
 
+    /**
+     * At shutdown, how long the liveness lock is kept while transitions this process entered are
+     * still running ({@code BATON_LIVENESS_DRAIN_TIMEOUT}). Whatever is still running then is left
+     * to the survivors' recovery (the lock goes with the connection); 0s releases at once.
+     */
+    @WithDefault("30s")
+    @DurationRange(min = "0s", max = "10m")
+    Duration drainTimeout();
+
     /** Pod or host name recorded as lease owner host; defaults to the HOSTNAME variable. */
     java.util.Optional<String> host();
 }

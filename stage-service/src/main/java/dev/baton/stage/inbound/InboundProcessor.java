@@ -2,6 +2,7 @@ package dev.baton.stage.inbound;
 
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.config.InboundConfig;
+import dev.baton.stage.lease.InFlight;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.messaging.OutboxRepository;
 import dev.baton.stage.metrics.StageMetrics;
@@ -47,9 +48,10 @@ public class InboundProcessor {
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
     private final StageMetrics metrics;
+    private final InFlight inFlight;
 
     public InboundProcessor(InboundRepository inbound, InboundApplier applier, InboundConfig config, Pool pool,
-                            OutboxRepository outbox, OutboxRelay relay, StageMetrics metrics) {
+                            OutboxRepository outbox, OutboxRelay relay, StageMetrics metrics, InFlight inFlight) {
         this.inbound = inbound;
         this.applier = applier;
         this.config = config;
@@ -57,6 +59,7 @@ public class InboundProcessor {
         this.outbox = outbox;
         this.relay = relay;
         this.metrics = metrics;
+        this.inFlight = inFlight;
     }
 
     /** Every {@code baton.inbound.poll}, first one poll after start. */
@@ -113,9 +116,13 @@ public class InboundProcessor {
 
     /**
      * Re-applies due deferred events, oldest first, claimed so that two replicas' passes never apply
-     * the same one: each attempt ends by deferring or settling its event, which ends the claim.
+     * the same one: each attempt ends by deferring or settling its event, which ends the claim. None
+     * once shutdown began (another replica's pass will).
      */
     public Uni<Integer> retryDueNow() {
+        if (inFlight.draining()) {
+            return Uni.createFrom().item(0);
+        }
         return inbound.claimDue(RETRY_BATCH, RETRY_CLAIM).flatMap(due -> Multi.createFrom().iterable(due)
                 .onItem().transformToUniAndConcatenate(this::process)
                 .collect().asList().map(done -> due.size()));

@@ -4,6 +4,7 @@ import dev.baton.stage.Actor;
 import dev.baton.stage.ProblemException;
 import dev.baton.stage.gate.GateEvaluator;
 import dev.baton.stage.gate.GateReport;
+import dev.baton.stage.lease.InFlight;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.messaging.OutboxRepository;
 import dev.baton.stage.task.TaskRepository;
@@ -34,9 +35,10 @@ public class JobService {
     private final GateEvaluator gates;
     private final TaskRepository tasks;
     private final TransitionService transitions;
+    private final InFlight inFlight;
 
     public JobService(Pool pool, JobRepository jobs, OutboxRepository outbox, OutboxRelay relay, GateEvaluator gates,
-                      TaskRepository tasks, TransitionService transitions) {
+                      TaskRepository tasks, TransitionService transitions, InFlight inFlight) {
         this.pool = pool;
         this.jobs = jobs;
         this.outbox = outbox;
@@ -44,6 +46,7 @@ public class JobService {
         this.gates = gates;
         this.tasks = tasks;
         this.transitions = transitions;
+        this.inFlight = inFlight;
     }
 
     /** The outcome of a claim; {@code job} is the job after a won claim. */
@@ -139,9 +142,15 @@ public class JobService {
      * After the runner's own finalisation: evaluate the gates (read-only), claim the terminal
      * status they imply, and only if this call won the claim ask for the transition as
      * {@code monitor}. A lost claim does nothing more; a task that already left the job's stage
-     * is not moved.
+     * is not moved. The claim and its transition are in flight as one ({@link InFlight}): once shutdown
+     * began the call is refused before the claim (the runner asks again, another replica answers), never
+     * between a won claim and its transition.
      */
     public Uni<Finalized> finalizeJob(long jobId) {
+        return inFlight.admit(() -> claimAndTransition(jobId));
+    }
+
+    private Uni<Finalized> claimAndTransition(long jobId) {
         return pool.withConnection(c -> jobs.find(c, jobId).flatMap(found -> {
             Job job = found.orElseThrow(() -> ProblemException.notFound("no job " + jobId));
             return gates.evaluate(c, job.taskId(), job.stage())
@@ -168,7 +177,7 @@ public class JobService {
             if (task.isEmpty() || !task.get().stage().equals(job.stage())) {
                 return Uni.createFrom().nullItem();
             }
-            return transitions.transition(new TransitionRequest(job.taskId(), job.stage(), report.target(),
+            return transitions.transitionWithin(new TransitionRequest(job.taskId(), job.stage(), report.target(),
                     Actor.MONITOR, "job " + job.id() + " finished: " + report.verdictKey(), "job-" + job.id()));
         });
     }

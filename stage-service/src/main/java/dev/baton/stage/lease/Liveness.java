@@ -27,16 +27,18 @@ public class Liveness {
 
     private final Vertx vertx;
     private final LivenessConfig config;
+    private final InFlight inFlight;
     private final PgConnectOptions options;
     private final AtomicReference<LivenessRegistration> registration = new AtomicReference<>();
     private volatile boolean stopping;
 
-    public Liveness(Vertx vertx, LivenessConfig config,
+    public Liveness(Vertx vertx, LivenessConfig config, InFlight inFlight,
                     @ConfigProperty(name = "baton.pg.url") String url,
                     @ConfigProperty(name = "baton.pg.user") String user,
                     @ConfigProperty(name = "baton.pg.password") String password) {
         this.vertx = vertx;
         this.config = config;
+        this.inFlight = inFlight;
         this.options = connectOptions(url, user, password, config);
     }
 
@@ -55,12 +57,32 @@ public class Liveness {
         register().await().atMost(Duration.ofSeconds(30));
     }
 
+    /**
+     * SIGTERM, after the HTTP server finished the requests it had: the lock is kept while transitions
+     * this process entered still run (their leases stay live, so no survivor re-drives them under
+     * their feet), for at most {@code BATON_LIVENESS_DRAIN_TIMEOUT}; then the connection closes and
+     * whatever still runs is the survivors' to recover.
+     */
     void onStop(@Observes ShutdownEvent event) {
+        drainThenRelease(config.drainTimeout());
+    }
+
+    /** @return whether every transition in flight ended before the lock was released */
+    boolean drainThenRelease(Duration limit) {
+        inFlight.beginDrain();
+        boolean drained = inFlight.awaitIdle(limit);
+        if (drained) {
+            LOG.info("no transition in flight: releasing the liveness lock");
+        } else {
+            LOG.warnf("%d transition(s) still in flight after %s: releasing the liveness lock, their leases are "
+                    + "left to the other instances' recovery", inFlight.running(), limit);
+        }
         stopping = true;
         LivenessRegistration current = registration.getAndSet(null);
         if (current != null) {
             current.close().await().atMost(Duration.ofSeconds(5));
         }
+        return drained;
     }
 
     /** The identity that may own leases now, or empty while the registration is lost. */

@@ -4,6 +4,7 @@ import dev.baton.common.PerKeySerial;
 import dev.baton.common.UntilStored;
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.inbound.InboundProcessor;
+import dev.baton.stage.lease.InFlight;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -20,6 +21,8 @@ import java.util.concurrent.CompletionStage;
  * it, and the connector's throttled commit never moves the offset past an unfinished record: a
  * crash re-delivers it, and the inbound table's event id makes that a no-op. A database that refuses
  * is waited out ({@link UntilStored}): the record is never nacked, so the channel never stops.
+ * Once shutdown began ({@link InFlight}) a record not yet started is left unacknowledged, neither
+ * applied nor lost: the partition's next owner (another replica, or this one restarted) gets it again.
  */
 @ApplicationScoped
 public class InboundEventConsumer {
@@ -27,10 +30,12 @@ public class InboundEventConsumer {
     private static final Logger LOG = Logger.getLogger(InboundEventConsumer.class);
 
     private final InboundProcessor processor;
+    private final InFlight inFlight;
     private final PerKeySerial perWorkItem = new PerKeySerial();
 
-    public InboundEventConsumer(InboundProcessor processor) {
+    public InboundEventConsumer(InboundProcessor processor, InFlight inFlight) {
         this.processor = processor;
+        this.inFlight = inFlight;
     }
 
     @Incoming("inbound")
@@ -40,9 +45,15 @@ public class InboundEventConsumer {
             // An undecodable record: skipped (logged by the connector), never retried forever.
             return message.ack();
         }
-        perWorkItem.submit(event.aggregateId(), () -> UntilStored.retry(() -> processor.firstDelivery(event),
-                        () -> event.eventType() + " " + event.eventId(), LOG).subscribeAsCompletionStage())
-                .thenRun(message::ack);
+        perWorkItem.submit(event.aggregateId(), () -> {
+            if (inFlight.draining()) {
+                LOG.debugf("shutting down: %s %s left for redelivery", event.eventType(), event.eventId());
+                return CompletableFuture.completedFuture(null);
+            }
+            return UntilStored.retry(() -> processor.firstDelivery(event),
+                    () -> event.eventType() + " " + event.eventId(), LOG).subscribeAsCompletionStage()
+                    .thenRun(message::ack);
+        });
         return CompletableFuture.completedFuture(null);
     }
 }

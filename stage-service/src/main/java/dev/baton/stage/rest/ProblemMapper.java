@@ -17,7 +17,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return problem(e.status(), e.title(), e.getMessage(), uri);
+        Response problem = problem(e.status(), e.title(), e.getMessage(), uri);
+        return e.retryAfter().map(after -> Response.fromResponse(problem)
+                .header("Retry-After", Math.max(1, after.toSeconds())).build()).orElse(problem);
     }
 
     @ServerExceptionMapper

@@ -1,6 +1,7 @@
 package dev.baton.stage.transition;
 
 import dev.baton.stage.Actor;
+import dev.baton.stage.lease.InFlight;
 import dev.baton.stage.lease.Lease;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.lease.Liveness;
@@ -48,10 +49,11 @@ public class LeaseReclaimService {
     private final CommitParticipants participants;
     private final TransitionCommitService commits;
     private final StageMetrics metrics;
+    private final InFlight inFlight;
 
     public LeaseReclaimService(Pool pool, PipelineDefinition pipeline, TaskRepository tasks, LeaseRepository leases,
                                OutboxRepository outbox, Liveness liveness, CommitParticipants participants,
-                               TransitionCommitService commits, StageMetrics metrics) {
+                               TransitionCommitService commits, StageMetrics metrics, InFlight inFlight) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -61,6 +63,7 @@ public class LeaseReclaimService {
         this.participants = participants;
         this.commits = commits;
         this.metrics = metrics;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -75,16 +78,20 @@ public class LeaseReclaimService {
                         : commits.drive(held.get()).map(Optional::of));
     }
 
-    /** Re-drives every stale lease to completion; used at start and periodically. @return how many */
+    /**
+     * Re-drives every stale lease to completion; used at start and periodically. Each re-drive is in
+     * flight like a transition ({@link InFlight}); once shutdown began, none starts. @return how many
+     */
     public Uni<Integer> recoverStaleLeases(String reclaimer) {
         ProcessIdentity me = liveness.current().orElse(null);
-        if (me == null) {
+        if (me == null || inFlight.draining()) {
             return Uni.createFrom().item(0);
         }
         return pool.withConnection(leases::all)
                 .map(all -> all.stream().filter(lease -> !lease.live()).toList())
                 .flatMap(stale -> Multi.createFrom().iterable(stale)
-                        .onItem().transformToUniAndConcatenate(lease -> reclaimAndRedrive(lease, reclaimer, me)
+                        .onItem().transformToUniAndConcatenate(lease -> inFlight.admit(
+                                        () -> reclaimAndRedrive(lease, reclaimer, me))
                                 .map(result -> {
                                     result.ifPresent(r -> LOG.infof("recovered %s %s -> %s: %s", r.task(), r.from(),
                                             r.to(), r.outcome().key()));

@@ -8,6 +8,7 @@ import dev.baton.stage.effect.EffectContext;
 import dev.baton.stage.effect.EffectLedger;
 import dev.baton.stage.gate.GateEvaluator;
 import dev.baton.stage.gate.TaskFacts;
+import dev.baton.stage.lease.InFlight;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.lease.Liveness;
 import dev.baton.stage.lease.ProcessIdentity;
@@ -71,12 +72,13 @@ public class TransitionService {
     private final TransitionCommitService commits;
     private final LeaseReclaimService reclaims;
     private final StageMetrics metrics;
+    private final InFlight inFlight;
 
     public TransitionService(Pool pool, PipelineDefinition pipeline, TransitionRepository steps, LeaseRepository leases,
                              EffectLedger ledger,
                              Liveness liveness, LeaseScope scope, OutboxRelay relay, GateEvaluator gates,
                              CommitParticipants participants, TransitionCommitService commits,
-                             LeaseReclaimService reclaims, StageMetrics metrics) {
+                             LeaseReclaimService reclaims, StageMetrics metrics, InFlight inFlight) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.steps = steps;
@@ -90,6 +92,7 @@ public class TransitionService {
         this.commits = commits;
         this.reclaims = reclaims;
         this.metrics = metrics;
+        this.inFlight = inFlight;
     }
 
     /** Every effect the pipeline names must exist, or the service does not start. */
@@ -102,7 +105,16 @@ public class TransitionService {
         }
     }
 
+    /** A transition, counted in flight until it ends; refused with 503 once shutdown began ({@link InFlight}). */
     public Uni<TransitionResult> transition(TransitionRequest request) {
+        return inFlight.admit(() -> transitionWithin(request));
+    }
+
+    /**
+     * A transition for a caller that was admitted by {@link InFlight} itself, whose own step before
+     * it must not be left without it (a job's finalisation: its claim, then its transition).
+     */
+    public Uni<TransitionResult> transitionWithin(TransitionRequest request) {
         Transition transition = allowed(request);
         TransitionRepository.Change change = participants.change(transition, request.actor().key(),
                 request.reason(), request.requestId());

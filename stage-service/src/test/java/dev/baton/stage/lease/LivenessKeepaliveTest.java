@@ -110,12 +110,14 @@ class LivenessKeepaliveTest {
 
     /** Keepalives that would end a silent peer's session within about 7 s. */
     private static LivenessConfig shortKeepalives() {
-        return new LivenessSettings(3, 2, 2, Duration.ofSeconds(2), Duration.ofSeconds(60), Optional.of("vanishing-host"));
+        return new LivenessSettings(3, 2, 2, Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                Optional.of("vanishing-host"));
     }
 
     /** A record, not an anonymous class: Quarkus would intercept the constraints on it. */
     private record LivenessSettings(int keepalivesIdleSeconds, int keepalivesIntervalSeconds, int keepalivesCount,
-                                    Duration reconnectDelay, Duration forgetGrace, Optional<String> host)
+                                    Duration reconnectDelay, Duration forgetGrace, Duration drainTimeout,
+                                    Optional<String> host)
             implements LivenessConfig {
     }
 }
