@@ -10,13 +10,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}) as its own process,
  * as {@code ./baton up} and a container run it: {@code java -jar} with the environment given, its
  * output in a log file. Health and metrics answer on its own management port ({@link #managementUrl()}),
  * a free one chosen at each start. {@link #kill()} is a SIGKILL (no shutdown hook, no graceful close),
- * the crash the transition protocol has to survive.
+ * the crash the transition protocol has to survive; {@link #terminate()} is the SIGTERM a Kubernetes
+ * pod gets, after which the service drains and exits by itself ({@link #awaitExit}).
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -118,6 +121,17 @@ public final class ServiceProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** SIGTERM, without waiting: the service shuts down gracefully by itself. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits at most {@code limit} for the process to exit: its exit code, or empty while it still runs. */
+    public OptionalInt awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /** SIGTERM (Quarkus shuts down gracefully), SIGKILL after 20 s. */

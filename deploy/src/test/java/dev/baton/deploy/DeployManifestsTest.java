@@ -41,6 +41,7 @@ class DeployManifestsTest {
             Map.entry("dashboardsAndRulesNameExportedMetrics", ManifestChecks::dashboardsAndRulesNameExportedMetrics),
             Map.entry("ingressOnlyForTheGateway", ManifestChecks::ingressOnlyForTheGateway),
             Map.entry("resourcesMatchMeasuredRss", ManifestChecks::resourcesMatchMeasuredRss),
+            Map.entry("shutdownFitsTheGracePeriod", ManifestChecks::shutdownFitsTheGracePeriod),
             Map.entry("datastoreAddressesMatchTheOperators", ManifestChecks::datastoreAddressesMatchTheOperators));
 
     private static final Map<String, ManifestChecks.Overlay> RENDERED = new java.util.concurrent.ConcurrentHashMap<>();

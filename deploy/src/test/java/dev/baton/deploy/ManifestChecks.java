@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
@@ -24,9 +26,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -721,6 +725,94 @@ final class ManifestChecks {
             }
         }
         return problems;
+    }
+
+    /**
+     * What a service's own shutdown waits for after the HTTP requests in hand (quarkus.shutdown.timeout):
+     * the settings that bound it, as the pod sets them or else as the service defaults them.
+     */
+    static final Map<String, List<String>> DRAIN_SETTINGS = Map.of(
+            "stage-service", List.of("BATON_LIVENESS_DRAIN_TIMEOUT"),
+            "agent-runner", List.of("BATON_RUNNER_SHUTDOWN_GRACE", "BATON_RUNNER_KILL_GRACE"));
+    /**
+     * Fixed waits of a service's own shutdown, in seconds: the runner's wait for the reports of the
+     * agents it stopped (RunnerService.REPORT_AFTER_STOP), the notifier's sender and leadership closes.
+     */
+    static final Map<String, Integer> FIXED_WAITS = Map.of("agent-runner", 30, "notifier-service", 10);
+    private static final Pattern SLEEP = Pattern.compile("\\bsleep\\s+(\\d+)\\b");
+    /** The kubelet's default when a pod sets none. */
+    private static final long DEFAULT_GRACE = 30;
+
+    /**
+     * SIGTERM drains within the pod's grace: a preStop pause (so the pod leaves the endpoints before
+     * it stops taking requests), then quarkus.shutdown.timeout for the requests in hand, then the
+     * service's own drain ({@link #DRAIN_SETTINGS}, {@link #FIXED_WAITS}); their sum must stay below
+     * terminationGracePeriodSeconds, or the kubelet's SIGKILL cuts the drain short.
+     */
+    static List<String> shutdownFitsTheGracePeriod(Overlay o) {
+        List<String> problems = new ArrayList<>();
+        for (ServiceSource s : o.services()) {
+            Optional<Deployment> d = o.one("Deployment", s.name(), Deployment.class);
+            if (d.isEmpty()) {
+                continue;
+            }
+            PodSpec pod = d.get().getSpec().getTemplate().getSpec();
+            Container c = pod.getContainers().get(0);
+            String where = "Deployment " + s.name() + ": ";
+            Matcher sleep = Optional.ofNullable(c.getLifecycle()).map(Lifecycle::getPreStop)
+                    .map(h -> h.getExec() == null ? "" : String.join(" ", h.getExec().getCommand()))
+                    .map(SLEEP::matcher).orElse(null);
+            if (sleep == null || !sleep.find()) {
+                problems.add(where + "no preStop pause (exec sleep N): the pod would stop taking requests while "
+                        + "still in the endpoints");
+                continue;
+            }
+            Map<String, String> env = env(o, c);
+            Optional<String> timeout = s.setting("QUARKUS_SHUTDOWN_TIMEOUT", env);
+            if (timeout.isEmpty()) {
+                problems.add(where + "no quarkus.shutdown.timeout: SIGTERM would not wait for the requests in hand");
+                continue;
+            }
+            long total = Long.parseLong(sleep.group(1)) + seconds(timeout.get());
+            StringBuilder sum = new StringBuilder("preStop " + sleep.group(1) + " s + quarkus.shutdown.timeout "
+                    + seconds(timeout.get()) + " s");
+            for (String variable : DRAIN_SETTINGS.getOrDefault(s.name(), List.of())) {
+                Optional<String> value = s.setting(variable, env);
+                if (value.isEmpty()) {
+                    problems.add(where + variable + " has no value and no default in " + s.name() + "'s sources");
+                    continue;
+                }
+                total += seconds(value.get());
+                sum.append(" + ").append(variable).append(' ').append(seconds(value.get())).append(" s");
+            }
+            int fixed = FIXED_WAITS.getOrDefault(s.name(), 0);
+            if (fixed > 0) {
+                total += fixed;
+                sum.append(" + its own fixed waits ").append(fixed).append(" s");
+            }
+            long grace = Optional.ofNullable(pod.getTerminationGracePeriodSeconds()).orElse(DEFAULT_GRACE);
+            if (total >= grace) {
+                problems.add(where + "SIGTERM may take " + total + " s (" + sum + "), terminationGracePeriodSeconds is "
+                        + grace + ": the kubelet SIGKILLs it before it drained");
+            }
+        }
+        return problems;
+    }
+
+    /** A Quarkus duration ({@code 30s}, {@code 500ms}, {@code 2m}, {@code PT30S}, or plain seconds), in whole seconds rounded up. */
+    static long seconds(String duration) {
+        String d = duration.trim();
+        Duration parsed;
+        if (d.matches("\\d+")) {
+            parsed = Duration.ofSeconds(Long.parseLong(d));
+        } else if (d.matches("\\d+ms")) {
+            parsed = Duration.ofMillis(Long.parseLong(d.substring(0, d.length() - 2)));
+        } else if (d.matches("\\d+[smhd]")) {
+            parsed = Duration.parse((d.endsWith("d") ? "P" : "PT") + d.toUpperCase(Locale.ROOT));
+        } else {
+            parsed = Duration.parse(d);
+        }
+        return (parsed.toMillis() + 999) / 1000;
     }
 
     /** The variables a container gets: its env entries over its envFrom ConfigMaps' keys. */

@@ -165,6 +165,31 @@ class ManifestChecksCanFailTest {
     }
 
     @Test
+    void aGracePeriodShorterThanTheDrainIsNoticed() {
+        assertBreaks("shutdownFitsTheGracePeriod", "SIGTERM may take 65 s (preStop 5 s + quarkus.shutdown.timeout 30 s + "
+                + "BATON_LIVENESS_DRAIN_TIMEOUT 30 s), terminationGracePeriodSeconds is 60", "prod",
+                o -> at(o, "Deployment", "stage-service", "spec.template.spec").put("terminationGracePeriodSeconds", 60));
+    }
+
+    @Test
+    void aDrainTimeoutRaisedPastTheGracePeriodIsNoticed() {
+        assertBreaks("shutdownFitsTheGracePeriod", "BATON_LIVENESS_DRAIN_TIMEOUT 120 s), terminationGracePeriodSeconds is 75", "dev",
+                o -> at(o, "ConfigMap", "stage-service-config", "data").put("BATON_LIVENESS_DRAIN_TIMEOUT", "2m"));
+    }
+
+    @Test
+    void aRunnerWithoutItsGracePeriodIsNoticed() {
+        assertBreaks("shutdownFitsTheGracePeriod", "Deployment agent-runner: SIGTERM may take 85 s", "prod",
+                o -> at(o, "Deployment", "agent-runner", "spec.template.spec").remove("terminationGracePeriodSeconds"));
+    }
+
+    @Test
+    void aMissingPreStopPauseIsNoticed() {
+        assertBreaks("shutdownFitsTheGracePeriod", "Deployment webhook-gateway: no preStop pause", "dev",
+                o -> at(o, "Deployment", "webhook-gateway", "spec.template.spec.containers.0").remove("lifecycle"));
+    }
+
+    @Test
     void everyCheckHasABreakingCase() {
         String source = ServiceSource.read(DeployManifestsTest.ROOT.resolve(
                 "deploy/src/test/java/dev/baton/deploy/ManifestChecksCanFailTest.java"));

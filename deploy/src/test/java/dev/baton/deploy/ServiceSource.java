@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  * checked against these, so a change on either side that the other does not follow fails the build.
  */
 record ServiceSource(String name, Path dir, Map<String, String> properties, Set<String> readableEnv,
-                     String pom, String dockerfile, Set<String> resourcePaths) {
+                     String pom, String dockerfile, Set<String> resourcePaths, Map<String, String> defaults) {
 
     /** Every service module: a top-level directory listed in the root pom with a Quarkus Dockerfile. */
     static List<ServiceSource> all(Path root) {
@@ -61,12 +62,17 @@ record ServiceSource(String name, Path dir, Map<String, String> properties, Set<
             }
         }
         // @ConfigMapping(prefix = "baton.x") interface: every abstract accessor is a property, kebab-cased.
+        Map<String, String> defaults = new LinkedHashMap<>();
         for (String unit : java.split("(?=\\npackage )")) {
             Matcher mapping = Pattern.compile("@ConfigMapping\\(prefix\\s*=\\s*\"([^\"]+)\"\\)").matcher(unit);
             if (mapping.find()) {
                 Matcher accessor = Pattern.compile("(?m)^\\s+[\\w.<>, ?\\[\\]]+\\s+(\\w+)\\(\\)\\s*;").matcher(unit);
                 while (accessor.find()) {
                     env.add(envName(mapping.group(1) + "." + kebab(accessor.group(1))));
+                }
+                Matcher withDefault = WITH_DEFAULT.matcher(unit);
+                while (withDefault.find()) {
+                    defaults.put(envName(mapping.group(1) + "." + kebab(withDefault.group(2))), withDefault.group(1));
                 }
             }
         }
@@ -84,7 +90,23 @@ record ServiceSource(String name, Path dir, Map<String, String> properties, Set<
         while (resource.find()) {
             paths.add(resource.group(1));
         }
-        return new ServiceSource(name, dir, props, env, read(dir.resolve("pom.xml")), dockerfile, paths);
+        return new ServiceSource(name, dir, props, env, read(dir.resolve("pom.xml")), dockerfile, paths, defaults);
+    }
+
+    /** {@code @WithDefault("v")}, then any other annotations (a range), then the accessor it belongs to. */
+    private static final Pattern WITH_DEFAULT = Pattern.compile(
+            "@WithDefault\\(\"([^\"]*)\"\\)(?:\\s*@[\\w.]+(?:\\([^)]*\\))?)*\\s+[\\w.<>, ?\\[\\]]+\\s+(\\w+)\\(\\)\\s*;");
+
+    /**
+     * A setting's value as the service runs with {@code env}: the variable if set, else the
+     * property in application.properties, else the {@code @WithDefault} of its settings interface.
+     */
+    Optional<String> setting(String variable, Map<String, String> env) {
+        if (env.containsKey(variable)) {
+            return Optional.ofNullable(env.get(variable));
+        }
+        return properties.entrySet().stream().filter(p -> envName(p.getKey()).equals(variable))
+                .map(Map.Entry::getValue).findFirst().or(() -> Optional.ofNullable(defaults.get(variable)));
     }
 
     /** Whether the service reads this variable: named in its sources, or a Quarkus setting. */

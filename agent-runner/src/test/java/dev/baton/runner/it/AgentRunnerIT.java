@@ -148,6 +148,27 @@ class AgentRunnerIT {
     }
 
     @Test
+    void aSigtermedRunnerStopsItsAgentTreeAfterTheShutdownGraceReportsItAndExits() throws Exception {
+        String task = id("TERM");
+        Path pids = Files.createDirectories(stack.work.resolve("pids-sigterm"));
+        stack.outside.git().createRepo("acme/term");
+        ServiceProcess runner = stack.runner("term", stack.agents("term", """
+                {"command":["%s"],"env":{"PIDS":"%s"},"timeout":"10m"}""".formatted(treeAgent(), pids)),
+                Map.of("BATON_RUNNER_SHUTDOWN_GRACE", "2s"));
+        stack.queueAnalysis(task, "acme/term");
+        await().atMost(SOON).until(() -> Files.exists(pids.resolve(task + ".grandchild")));
+
+        runner.terminate();
+
+        // Grace 2 s + kill grace 2 s + the reports: far inside the pod's 100 s (deploy/k8s).
+        assertTrue(runner.awaitExit(Duration.ofSeconds(60)).isPresent(), "the runner exits by itself after SIGTERM");
+        assertTreeGone(pids, task);
+        Map<String, Object> job = awaitFinished(task);
+        assertEquals(143, job.get("exit_code"), "the stopped agent is reported, not left running");
+        assertTrue(lastRunReason(task).contains("runner shutting down"), lastRunReason(task));
+    }
+
+    @Test
     void aRunnerKilledMidJobIsRequeuedOnRestartAndRunsOnceMoreNeverTwiceAtOnce() throws Exception {
         String task = id("KILL");
         Path marks = Files.createDirectories(stack.work.resolve("marks-kill"));
