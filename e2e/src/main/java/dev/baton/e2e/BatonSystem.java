@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The whole system on this machine, as it ships: a real PostgreSQL (a child process), a real Kafka
@@ -184,6 +185,30 @@ public final class BatonSystem implements AutoCloseable {
         running.get(service).kill();
         whileDown.run();
         launch(service).awaitReady(ready);
+    }
+
+    /** How a SIGTERMed instance ended: by itself with {@code code} after {@code after}, or SIGKILLed at the limit. */
+    public record Terminated(boolean byItself, int code, Duration after) {
+    }
+
+    /**
+     * SIGTERMs instance {@code service} as the kubelet does and lets it drain; SIGKILLs it if it has not
+     * exited within {@code exitWithin} (the pod's grace period). Then {@code whileDown} runs, the instance
+     * starts again on the same port, and this waits until it is ready.
+     */
+    public Terminated terminateAndRestart(String service, Duration exitWithin, Duration ready, Runnable whileDown)
+            throws Exception {
+        ServiceProcess process = running.get(service);
+        long sent = System.nanoTime();
+        process.terminate();
+        OptionalInt code = process.awaitExit(exitWithin);
+        Duration after = Duration.ofNanos(System.nanoTime() - sent);
+        if (code.isEmpty()) {
+            process.kill();
+        }
+        whileDown.run();
+        launch(service).awaitReady(ready);
+        return new Terminated(code.isPresent(), code.orElse(-1), after);
     }
 
     private ServiceProcess launch(String instance) throws IOException {

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,17 +26,18 @@ import java.util.logging.Logger;
 /**
  * The faults of a chaos run, each injected for real at a random moment, one at a time: PostgreSQL
  * and the Kafka broker restarted on the same data, a stage-service replica SIGKILLed while Gitea
- * holds its merge (inside the effect), a notifier and a reaper replica SIGKILLed, Telegram answering
- * 429 and 5xx, Gitea answering 5xx, and a merge answered only after the client gave up. After each,
- * the time until every instance is ready again is measured.
+ * holds its merge (inside the effect), one SIGTERMed there (it drains: the merge commits, then it
+ * exits), a notifier and a reaper replica SIGKILLed, Telegram answering 429 and 5xx, Gitea answering
+ * 5xx, and a merge answered only after the client gave up. After each, the time until every
+ * instance is ready again is measured.
  */
 final class Faults {
 
     private static final Logger LOG = Logger.getLogger(Faults.class.getName());
 
     enum Kind {
-        POSTGRES_RESTART, KAFKA_RESTART, STAGE_KILLED_IN_MERGE, NOTIFIER_KILLED, REAPER_KILLED, TELEGRAM_429,
-        TELEGRAM_5XX, GITEA_5XX, MERGE_PAST_TIMEOUT
+        POSTGRES_RESTART, KAFKA_RESTART, STAGE_KILLED_IN_MERGE, STAGE_SIGTERMED_IN_MERGE, NOTIFIER_KILLED,
+        REAPER_KILLED, TELEGRAM_429, TELEGRAM_5XX, GITEA_5XX, MERGE_PAST_TIMEOUT
     }
 
     /**
@@ -57,6 +59,13 @@ final class Faults {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** How long a stage-service kill waits for a merge to be in flight before it gives up. */
     private static final Duration MERGE_WAIT = Duration.ofSeconds(150);
+    /**
+     * How long Gitea holds a merge's answer while its owner is SIGTERMed: within the run's Gitea
+     * timeout and far within the drain (quarkus.shutdown.timeout + BATON_LIVENESS_DRAIN_TIMEOUT).
+     */
+    private static final Duration HELD_ANSWER = Duration.ofSeconds(4);
+    /** stage-service's terminationGracePeriodSeconds (deploy/k8s): it must have exited by then. */
+    private static final Duration STAGE_GRACE = Duration.ofSeconds(75);
 
     private final BatonSystem system;
     private final FakeOutside outside;
@@ -116,6 +125,10 @@ final class Faults {
             case STAGE_KILLED_IN_MERGE -> {
                 note = killInsideMerge(restored);
                 injected = note.startsWith("killed");
+            }
+            case STAGE_SIGTERMED_IN_MERGE -> {
+                note = terminateInsideMerge(problems, restored);
+                injected = note.startsWith("SIGTERMed");
             }
             case NOTIFIER_KILLED -> note = killOneOf("notifier-service", restored);
             case REAPER_KILLED -> note = killOneOf("reaper-service", restored);
@@ -208,7 +221,7 @@ final class Faults {
                 if (database.count(ChaosReport.UNSENT_OUTBOX) == 0 || drained > 60_000) {
                     return drained;
                 }
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 problems.add("no database after the broker returned: " + e.getMessage());
                 return drained;
             }
@@ -246,6 +259,26 @@ final class Faults {
         }
     }
 
+    /** The stage-service replica that owns the lease of a merge's work item (by the lease's pid), if any. */
+    private record MergeOwner(String item, String instance) {
+    }
+
+    /** Waits for the next merge request (while merges are held) and finds its lease owner; null if none came. */
+    private MergeOwner nextMergeOwner() throws Exception {
+        String merge = merges.poll(MERGE_WAIT.toSeconds(), TimeUnit.SECONDS);
+        if (merge == null) {
+            return null;
+        }
+        String item = itemOf(merge);
+        String pid = database.pairs("SELECT task_id, owner_pid FROM stage.transition_lease WHERE task_id = ?", item).get(item);
+        for (String instance : system.instancesOf("stage-service")) {
+            if (pid != null && Long.parseLong(pid) == system.service(instance).pid()) {
+                return new MergeOwner(item, instance);
+            }
+        }
+        return new MergeOwner(item, null);
+    }
+
     /**
      * Gitea takes the next merge at once but holds its answer; the stage-service replica that owns the
      * work item's lease (by the lease's pid) is SIGKILLed inside the effect, then started again.
@@ -254,22 +287,62 @@ final class Faults {
         merges.clear();
         outside.holdMerges(Duration.ofSeconds(60));
         try {
-            String merge = merges.poll(MERGE_WAIT.toSeconds(), TimeUnit.SECONDS);
-            if (merge == null) {
-                return "no merge in " + MERGE_WAIT;
+            MergeOwner owner = nextMergeOwner();
+            if (owner == null || owner.instance() == null) {
+                return owner == null ? "no merge in " + MERGE_WAIT : "no lease owner found for " + owner.item();
             }
-            String item = itemOf(merge);
-            String pid = database.pairs("SELECT task_id, owner_pid FROM stage.transition_lease WHERE task_id = ?", item).get(item);
-            for (String instance : system.instancesOf("stage-service")) {
-                if (pid != null && Long.parseLong(pid) == system.service(instance).pid()) {
-                    system.killAndRestart(instance, READY, () -> {
-                        outside.holdMerges(Duration.ZERO);
-                        restored[0] = System.nanoTime();
-                    });
-                    return "killed " + instance + " inside the merge of " + item;
+            system.killAndRestart(owner.instance(), READY, () -> {
+                outside.holdMerges(Duration.ZERO);
+                restored[0] = System.nanoTime();
+            });
+            return "killed " + owner.instance() + " inside the merge of " + owner.item();
+        } finally {
+            outside.holdMerges(Duration.ZERO);
+        }
+    }
+
+    /**
+     * Gitea takes the next merge at once and answers it {@link #HELD_ANSWER} later; the replica that owns
+     * the work item's lease is SIGTERMed inside the effect. It drains: the answer arrives while it still
+     * holds its liveness lock, the transition commits once by that owner (no survivor reclaims the lease),
+     * and only then does the replica exit by itself, within its grace period. Then it is started again.
+     */
+    private String terminateInsideMerge(List<String> problems, long[] restored) throws Exception {
+        merges.clear();
+        outside.holdMerges(HELD_ANSWER);
+        try {
+            MergeOwner owner = nextMergeOwner();
+            if (owner == null || owner.instance() == null) {
+                return owner == null ? "no merge in " + MERGE_WAIT : "no lease owner found for " + owner.item();
+            }
+            String reclaims = "SELECT count(*) FROM stage.outbox WHERE aggregate_id = ? AND event_type = 'LeaseReclaimed'";
+            long reclaimedBefore = database.count(reclaims, owner.item());
+            long[] merged = {-1};
+            long[] reclaimed = {-1};
+            BatonSystem.Terminated end = system.terminateAndRestart(owner.instance(), STAGE_GRACE, READY, () -> {
+                // Read while the replica is down: what its drain left behind.
+                try {
+                    merged[0] = database.count("SELECT count(*) FROM stage.transition_effect WHERE task_id = ?"
+                            + " AND effect = 'merge_pr' AND status = 'done'", owner.item());
+                    reclaimed[0] = database.count(reclaims, owner.item()) - reclaimedBefore;
+                } catch (SQLException e) {
+                    problems.add("no database after the SIGTERM: " + e.getMessage());
                 }
+                outside.holdMerges(Duration.ZERO);
+                restored[0] = System.nanoTime();
+            });
+            if (!end.byItself()) {
+                problems.add(owner.instance() + " did not exit within " + STAGE_GRACE + " of its SIGTERM (SIGKILLed)");
             }
-            return "no lease owner found for " + item;
+            if (merged[0] != 1) {
+                problems.add("the merge effect of " + owner.item() + " was not done when its owner exited");
+            }
+            if (reclaimed[0] != 0) {
+                problems.add("the lease of " + owner.item() + " was reclaimed: the drain did not keep it");
+            }
+            return "SIGTERMed " + owner.instance() + " inside the merge of " + owner.item() + ": exited "
+                    + (end.byItself() ? "by itself with " + end.code() : "only when SIGKILLed") + " after "
+                    + end.after().toMillis() + " ms, the merge " + (merged[0] == 1 ? "committed" : "NOT committed");
         } finally {
             outside.holdMerges(Duration.ZERO);
         }
