@@ -1,5 +1,6 @@
 package dev.baton.stage.recovery;
 
+import dev.baton.stage.lease.InFlight;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.transition.LeaseReclaimService;
 import io.quarkus.runtime.StartupEvent;
@@ -30,13 +31,15 @@ public class RecoveryService {
     private final Instance<BeforeLeaseRecovery> before;
     private final Pool pool;
     private final LeaseRepository leases;
+    private final InFlight inFlight;
 
     public RecoveryService(LeaseReclaimService reclaims, Instance<BeforeLeaseRecovery> before, Pool pool,
-                           LeaseRepository leases) {
+                           LeaseRepository leases, InFlight inFlight) {
         this.reclaims = reclaims;
         this.before = before;
         this.pool = pool;
         this.leases = leases;
+        this.inFlight = inFlight;
     }
 
     /** After liveness registered (lower priority runs later): the first sweep; {@link #sweep} the periodic ones. */
@@ -63,8 +66,14 @@ public class RecoveryService {
         });
     }
 
-    /** Reclaims and re-drives every stale lease, then forgets registrations that are gone. */
+    /**
+     * Reclaims and re-drives every stale lease, then forgets registrations that are gone. Nothing once
+     * shutdown began: the other replicas sweep, and this one's pool is about to close.
+     */
     public Uni<Integer> sweepNow() {
+        if (inFlight.draining()) {
+            return Uni.createFrom().item(0);
+        }
         return reclaims.recoverStaleLeases(RECLAIMER)
                 .call(recovered -> pool.withConnection(leases::forgetDeadInstances))
                 .invoke(recovered -> {
