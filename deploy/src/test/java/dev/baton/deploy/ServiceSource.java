@@ -61,16 +61,25 @@ record ServiceSource(String name, Path dir, Map<String, String> properties, Set<
                 env.add(envName(ref.group(1)));
             }
         }
-        // @ConfigMapping(prefix = "baton.x") interface: every abstract accessor is a property, kebab-cased.
+        // @ConfigMapping(prefix = "baton.x") interface: every abstract accessor is a property, kebab-cased,
+        // with those of the shared interfaces it extends (baton-common's PlaneAccount, RetentionSettings).
+        Map<String, String> shared = interfaces(javaSources(dir.resolveSibling("baton-common").resolve("src/main/java")));
         Map<String, String> defaults = new LinkedHashMap<>();
         for (String unit : java.split("(?=\\npackage )")) {
             Matcher mapping = Pattern.compile("@ConfigMapping\\(prefix\\s*=\\s*\"([^\"]+)\"\\)").matcher(unit);
             if (mapping.find()) {
-                Matcher accessor = Pattern.compile("(?m)^\\s+[\\w.<>, ?\\[\\]]+\\s+(\\w+)\\(\\)\\s*;").matcher(unit);
+                StringBuilder body = new StringBuilder(unit);
+                Matcher parents = Pattern.compile("interface\\s+\\w+\\s+extends\\s+([\\w\\s,]+)\\{").matcher(unit);
+                if (parents.find()) {
+                    for (String parent : parents.group(1).split(",")) {
+                        body.append('\n').append(shared.getOrDefault(parent.trim(), ""));
+                    }
+                }
+                Matcher accessor = Pattern.compile("(?m)^\\s+[\\w.<>, ?\\[\\]]+\\s+(\\w+)\\(\\)\\s*;").matcher(body);
                 while (accessor.find()) {
                     env.add(envName(mapping.group(1) + "." + kebab(accessor.group(1))));
                 }
-                Matcher withDefault = WITH_DEFAULT.matcher(unit);
+                Matcher withDefault = WITH_DEFAULT.matcher(body);
                 while (withDefault.find()) {
                     defaults.put(envName(mapping.group(1) + "." + kebab(withDefault.group(2))), withDefault.group(1));
                 }
@@ -192,6 +201,18 @@ record ServiceSource(String name, Path dir, Map<String, String> properties, Set<
         p.stringPropertyNames().stream().filter(k -> !k.startsWith("%")).sorted()
                 .forEach(k -> out.put(k, p.getProperty(k)));
         return out;
+    }
+
+    /** The public interfaces among these sources, by simple name: what a service's mapping may extend. */
+    private static Map<String, String> interfaces(String java) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (String unit : java.split("(?=\\npackage )")) {
+            Matcher declared = Pattern.compile("public interface (\\w+)").matcher(unit);
+            if (declared.find()) {
+                byName.put(declared.group(1), unit);
+            }
+        }
+        return byName;
     }
 
     private static String javaSources(Path dir) {
