@@ -4,7 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
-import dev.baton.stage.job.RealPipeline;
+import dev.baton.stage.job.RealPipelineOutside;
 import dev.baton.stage.lease.LivenessRegistration;
 import dev.baton.stage.recovery.RecoveryService;
 import io.quarkus.test.common.TestResourceScope;
@@ -38,9 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * by its idempotency key before anything else, and never dispatches blindly a second time.
  */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class WorkflowDispatchResolveTest {
 
     static final String RUNS = "/api/v1/repos/acme/deploy/actions/runs";

@@ -6,7 +6,7 @@ import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.stage.OtherOwners;
 import dev.baton.stage.OutsideWireMock;
-import dev.baton.stage.job.RealPipeline;
+import dev.baton.stage.job.RealPipelineOutside;
 import dev.baton.stage.lease.LivenessRegistration;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -46,9 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Webhook events from the real broker, applied through the transition path, once. */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class InboundApplyTest {
 
     static final String SHA = "fedcba9876543210fedcba9876543210fedcba98";

@@ -5,7 +5,7 @@ import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.stage.OutsideWireMock;
-import dev.baton.stage.job.RealPipeline;
+import dev.baton.stage.job.RealPipelineOutside;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,9 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the database takes it, still once.
  */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class InboundReplayTest {
 
     KafkaTestClient kafka;

@@ -36,9 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** merge_pr against Gitea's real answers: each case ends with at most one merge. */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MergeEffectTest {
 
     static final String SHA = "89abcdef0123456789abcdef0123456789abcdef";

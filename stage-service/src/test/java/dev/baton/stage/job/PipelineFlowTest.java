@@ -34,9 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A work item driven from {@code created} to {@code done} through the runner protocol, with real effects against a fake Gitea. */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PipelineFlowTest {
 
     static final String REPO = "acme/shop";

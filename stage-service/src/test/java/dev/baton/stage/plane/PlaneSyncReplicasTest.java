@@ -4,7 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.config.PlaneConfig;
-import dev.baton.stage.job.RealPipeline;
+import dev.baton.stage.job.RealPipelineOutside;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,9 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sent once, and Plane's 60 requests a minute per key hold for the cluster, not per replica.
  */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlaneSyncReplicasTest {
 
     static final int REPLICAS = 4;

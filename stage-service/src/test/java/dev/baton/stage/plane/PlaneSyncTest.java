@@ -3,7 +3,7 @@ package dev.baton.stage.plane;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OutsideWireMock;
-import dev.baton.stage.job.RealPipeline;
+import dev.baton.stage.job.RealPipelineOutside;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,9 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** After each committed transition: Plane's state set and one comment added, never duplicated, never blocking. */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlaneSyncTest {
 
     @Inject

@@ -3,7 +3,7 @@ package dev.baton.stage.plane;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.stage.OutsideWireMock;
-import dev.baton.stage.job.RealPipeline;
+import dev.baton.stage.job.RealPipelineOutside;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,9 +34,8 @@ import static org.hamcrest.Matchers.nullValue;
  * reaper's WireMock stand-in answers in exactly these shapes.
  */
 @QuarkusTest
-@TestProfile(RealPipeline.class)
+@TestProfile(RealPipelineOutside.class)
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = OutsideWireMock.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ReconcilerViewTest {
 
     @Inject
