@@ -74,6 +74,8 @@ class DeployManifestsTest {
         assertTrue(stage.reads("BATON_PG_URL") && stage.reads("BATON_LIVENESS_KEEPALIVES_IDLE_SECONDS")
                 && stage.reads("BATON_TRANSITION_LEASE_REPOS") && stage.reads("JAVA_OPTS"), stage.readableEnv()::toString);
         assertTrue(!stage.reads("BATON_TELEGRAM_BOT_TOKEN") && !stage.reads("BATON_PG_URI"), stage.readableEnv()::toString);
+        // Read by baton-common (TracingConfigSource) in every service: a ConfigMap may turn tracing on.
+        assertTrue(services.stream().allMatch(s -> s.reads("BATON_OTEL_ENDPOINT")));
     }
 
     @Test

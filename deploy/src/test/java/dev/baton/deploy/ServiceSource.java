@@ -53,7 +53,9 @@ record ServiceSource(String name, Path dir, Map<String, String> properties, Set<
         while (shell.find()) {
             env.add(shell.group(1));
         }
-        String java = javaSources(dir.resolve("src/main/java"));
+        // baton-common is in every service: the variables it reads (tracing's BATON_OTEL_ENDPOINT) count too.
+        String java = javaSources(dir.resolve("src/main/java"))
+                + javaSources(dir.resolveSibling("baton-common").resolve("src/main/java"));
         for (Map.Entry<String, String> p : props.entrySet()) {
             env.add(envName(p.getKey()));
             Matcher ref = Pattern.compile("\\$\\{([^:}]+)").matcher(p.getValue());

@@ -10,6 +10,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,11 +34,20 @@ public final class KafkaTestClient {
         send(topic, key, List.of(value));
     }
 
+    /** Sends one string record with headers (a {@code traceparent}, say) and waits for the acknowledgement. */
+    public void send(String topic, String key, String value, Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((name, header) -> record.headers().add(name, header.getBytes(StandardCharsets.UTF_8)));
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to " + topic, e);
+        }
+    }
+
     /** Sends the records in order with one producer, each acknowledged before the next is sent. */
     public void send(String topic, String key, List<String> values) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = producer()) {
             for (String value : values) {
                 producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
             }
@@ -103,6 +113,17 @@ public final class KafkaTestClient {
         send(topic, key, marker);
         List<ConsumerRecord<String, String>> seen = upTo(topic, key, r -> marker.equals(r.value()), timeout);
         return new ArrayList<>(seen.subList(0, seen.size() - 1));
+    }
+
+    private KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+    }
+
+    /** The last value of header {@code name} of {@code record} as text; null when it has none. */
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** A consumer of every partition of {@code topic} from its beginning, with no group to join. */

@@ -1,15 +1,20 @@
 package dev.baton.notifier.messaging;
 
 import dev.baton.common.UntilStored;
+import dev.baton.common.tracing.TraceMdc;
+import dev.baton.common.tracing.TraceParent;
 import dev.baton.events.EventEnvelope;
 import dev.baton.notifier.alert.AlertService;
 import dev.baton.notifier.repository.ProcessedEventRepository;
 import dev.baton.notifier.sender.ChatSenders;
 import dev.baton.notifier.tracker.CardEventService;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -24,6 +29,11 @@ import org.jboss.logging.MDC;
  * service unhealthy for good: a restart loop in Kubernetes. A database that refuses (a PostgreSQL
  * restart) is waited out ({@link UntilStored}): the record stays unacknowledged, never skipped, so
  * no card update is lost; the connector's age limit on such a record is off for these channels.
+ *
+ * <p>A transition record's trace (the connector's consumer span, a child of its {@code traceparent}
+ * header) is stored with the card's pending mark: the sender's Telegram call, later and on its own
+ * thread, continues it. Taking the {@link Message} is what gives access to that span; the record is
+ * acknowledged once its change committed, as before.
  */
 @ApplicationScoped
 public class PipelineEventConsumer {
@@ -46,13 +56,18 @@ public class PipelineEventConsumer {
     }
 
     @Incoming("transitions")
-    public Uni<Void> consumeTransition(EventEnvelope event) {
+    public Uni<Void> consumeTransition(Message<EventEnvelope> message) {
+        EventEnvelope event = message.getPayload();
         if (event == null) {
             // An undecodable record: skipped (logged by the connector), never retried forever.
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().completionStage(message.ack());
         }
+        Context trace = TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext)
+                .orElseGet(Context::current);
         MDC.put("workItem", event.aggregateId());
-        return settle(event, cardEvents.apply(event));
+        TraceMdc.put(trace);
+        return settle(event, cardEvents.apply(event, TraceParent.of(trace)))
+                .chain(() -> Uni.createFrom().completionStage(message.ack()));
     }
 
     @Incoming("alerts")

@@ -79,14 +79,18 @@ public class CardRepository {
             UPDATE notifier.card SET claimed_until = NULL, version = version + 1
             WHERE work_item = $1 AND version = $2""";
 
-    /** The card's state changed: it waits for its chat's sender (its place in line is kept if it was waiting). */
+    /**
+     * The card's state changed: it waits for its chat's sender (its place in line is kept if it was
+     * waiting), and the sender's call continues the trace of this, the latest, change.
+     */
     static final String MARK_PENDING = """
-            UPDATE notifier.card SET pending_since = COALESCE(pending_since, now()), state_seq = state_seq + 1
+            UPDATE notifier.card SET pending_since = COALESCE(pending_since, now()), state_seq = state_seq + 1,
+                   trace_parent = $2
             WHERE work_item = $1""";
 
     /** The card that has waited longest: fair across work items, however many updates each one gets. */
     static final String NEXT_PENDING = """
-            SELECT work_item, state_seq FROM notifier.card
+            SELECT work_item, state_seq, trace_parent FROM notifier.card
             WHERE pending_since IS NOT NULL ORDER BY pending_since, work_item LIMIT 1""";
 
     /** Telegram shows the state that was read: done, unless the state changed since (then it stays pending). */
@@ -100,8 +104,11 @@ public class CardRepository {
     static final String BACKLOG = """
             SELECT count(*) AS cards, min(pending_since) AS oldest FROM notifier.card WHERE pending_since IS NOT NULL""";
 
-    /** A card waiting for its sender: the state sequence it was read at. */
-    public record Pending(String workItem, long stateSeq) {
+    /**
+     * A card waiting for its sender: the state sequence it was read at, and the traceparent of the
+     * change that made it wait (null when tracing was off).
+     */
+    public record Pending(String workItem, long stateSeq, String traceParent) {
     }
 
     /** How many cards wait, and since when the oldest does (null when none). */
@@ -133,8 +140,8 @@ public class CardRepository {
         return conn.preparedQuery(ENSURE).execute(Tuple.of(workItem)).replaceWithVoid();
     }
 
-    public Uni<Void> markPending(SqlClient conn, String workItem) {
-        return conn.preparedQuery(MARK_PENDING).execute(Tuple.of(workItem)).replaceWithVoid();
+    public Uni<Void> markPending(SqlClient conn, String workItem, String traceParent) {
+        return conn.preparedQuery(MARK_PENDING).execute(Tuple.of(workItem, traceParent)).replaceWithVoid();
     }
 
     public Uni<Optional<Pending>> nextPending() {
@@ -144,7 +151,8 @@ public class CardRepository {
                 return Optional.empty();
             }
             Row row = it.next();
-            return Optional.of(new Pending(row.getString("work_item"), row.getLong("state_seq")));
+            return Optional.of(new Pending(row.getString("work_item"), row.getLong("state_seq"),
+                    row.getString("trace_parent")));
         });
     }
 

@@ -1,5 +1,8 @@
 package dev.baton.notifier.sender;
 
+import dev.baton.common.tracing.BatonSpans;
+import dev.baton.common.tracing.TraceMdc;
+import dev.baton.common.tracing.TraceParent;
 import dev.baton.notifier.NotifierMetrics;
 import dev.baton.notifier.alert.AlertService;
 import dev.baton.notifier.client.TelegramClient;
@@ -8,6 +11,11 @@ import dev.baton.notifier.config.TelegramConfig;
 import dev.baton.notifier.repository.AlertRepository;
 import dev.baton.notifier.repository.CardRepository;
 import dev.baton.notifier.tracker.CardSyncService;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -41,6 +50,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Leading a chat is an optimisation of the budget, not the guard against a duplicate card: a card
  * changes its message only through its own CAS ({@link CardSyncService}), so even two senders
  * for a moment (a replica that has not noticed its connection is gone) make no second card.
+ *
+ * <p>Each card sync is a {@code baton.card.sync} span that continues the trace of the change that
+ * last made the card pending (its stored traceparent), current on the sender's thread while it runs,
+ * so the Telegram REST client's span is its child.
  */
 @ApplicationScoped
 public class ChatSenders {
@@ -60,6 +73,7 @@ public class ChatSenders {
     private final AlertService alerts;
     private final AlertRepository alertQueue;
     private final NotifierMetrics metrics;
+    private final Tracer tracer;
 
     private final Map<String, ChatSender> senders = new ConcurrentHashMap<>();
     private final Object work = new Object();
@@ -70,7 +84,7 @@ public class ChatSenders {
 
     public ChatSenders(Vertx vertx, TelegramClient telegram, TelegramConfig telegramConfig, NotifierConfig config,
                        CardSyncService cardSync, CardRepository cards, AlertService alerts, AlertRepository alertQueue,
-                       NotifierMetrics metrics,
+                       NotifierMetrics metrics, Tracer tracer,
                        @ConfigProperty(name = "baton.pg.url") String url,
                        @ConfigProperty(name = "baton.pg.user") String user,
                        @ConfigProperty(name = "baton.pg.password") String password) {
@@ -83,6 +97,7 @@ public class ChatSenders {
         this.alerts = alerts;
         this.alertQueue = alertQueue;
         this.metrics = metrics;
+        this.tracer = tracer;
         this.options = PgConnectOptions.fromUri(url).setUser(user).setPassword(password);
         this.options.addProperty("application_name", "baton-notifier-sender");
     }
@@ -309,7 +324,7 @@ public class ChatSenders {
             if (next.isEmpty()) {
                 return false;
             }
-            CardSyncService.Outcome outcome = cardSync.sync(next.get().workItem());
+            CardSyncService.Outcome outcome = traced(next.get());
             switch (outcome) {
                 case SYNCED, UNCHANGED, SKIPPED -> cards.clearPending(next.get()).await().atMost(DB);
                 case FAILED -> cards.deferPending(next.get().workItem()).await().atMost(DB);
@@ -320,6 +335,28 @@ public class ChatSenders {
                 }
             }
             return true;
+        }
+
+        /** The sync in a span of the card's trace; its work item and trace on every line logged meanwhile. */
+        private CardSyncService.Outcome traced(CardRepository.Pending pending) {
+            Span span = tracer.spanBuilder("baton.card.sync").setSpanKind(SpanKind.INTERNAL)
+                    .setParent(TraceParent.parent(pending.traceParent()))
+                    .setAttribute(BatonSpans.WORK_ITEM, pending.workItem()).startSpan();
+            MDC.put("workItem", pending.workItem());
+            try (Scope ignored = span.makeCurrent()) {
+                TraceMdc.put(io.opentelemetry.context.Context.current());
+                CardSyncService.Outcome outcome = cardSync.sync(pending.workItem());
+                span.setAttribute(BatonSpans.OUTCOME, outcome.name().toLowerCase());
+                return outcome;
+            } catch (RuntimeException e) {
+                span.recordException(e);
+                span.setStatus(StatusCode.ERROR);
+                throw e;
+            } finally {
+                span.end();
+                MDC.remove("workItem");
+                TraceMdc.clear();
+            }
         }
 
         private void idle() throws InterruptedException {

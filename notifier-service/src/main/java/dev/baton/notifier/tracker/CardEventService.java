@@ -36,12 +36,16 @@ public class CardEventService {
         this.runs = runs;
     }
 
-    /** @return true when this delivery changed a card (so the card is pending now) */
-    public Uni<Boolean> apply(EventEnvelope event) {
+    /**
+     * @param traceParent the consumer span's traceparent, kept with the pending mark for the sender
+     * @return true when this delivery changed a card (so the card is pending now)
+     */
+    public Uni<Boolean> apply(EventEnvelope event, String traceParent) {
         boolean cardEvent = CARD_EVENTS.contains(event.eventType());
         return pool.withTransaction(conn -> processed.rememberFirstDelivery(conn, event)
                 .chain(first -> first && cardEvent
-                        ? fold(conn, event).chain(() -> cards.markPending(conn, event.aggregateId())).replaceWith(true)
+                        ? fold(conn, event).chain(() -> cards.markPending(conn, event.aggregateId(), traceParent))
+                                .replaceWith(true)
                         : Uni.createFrom().item(false)));
     }
 

@@ -12,6 +12,7 @@ import dev.baton.notifier.repository.AgentRunRepository;
 import dev.baton.notifier.repository.CardRepository;
 import dev.baton.notifier.sender.ChatSenders;
 import dev.baton.notifier.tracker.CardSyncService;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,6 +38,7 @@ public class Replicas {
     private final AlertRepository alertQueue;
     private final NotifierMetrics metrics;
     private final Clock clock;
+    private final Tracer tracer;
     private final String url;
     private final String user;
     private final String password;
@@ -44,7 +46,7 @@ public class Replicas {
     public Replicas(Vertx vertx, CardRepository cards, AgentRunRepository runs, PipelineCatalog pipelines,
                     TelegramClient telegram, TelegramConfig telegramConfig, TrackerConfig trackerConfig,
                     NotifierConfig notifierConfig, AlertService alerts, AlertRepository alertQueue,
-                    NotifierMetrics metrics, Clock clock,
+                    NotifierMetrics metrics, Clock clock, Tracer tracer,
                     @ConfigProperty(name = "baton.pg.url") String url,
                     @ConfigProperty(name = "baton.pg.user") String user,
                     @ConfigProperty(name = "baton.pg.password") String password) {
@@ -60,6 +62,7 @@ public class Replicas {
         this.alertQueue = alertQueue;
         this.metrics = metrics;
         this.clock = clock;
+        this.tracer = tracer;
         this.url = url;
         this.user = user;
         this.password = password;
@@ -73,6 +76,6 @@ public class Replicas {
     /** Another replica's chat senders: its own sender connection, so its own chat locks. Not started. */
     public ChatSenders chatSenders() {
         return new ChatSenders(vertx, telegram, telegramConfig, notifierConfig, cardSync(), cards, alerts, alertQueue,
-                metrics, url, user, password);
+                metrics, tracer, url, user, password);
     }
 }

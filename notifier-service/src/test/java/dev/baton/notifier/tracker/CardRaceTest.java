@@ -108,6 +108,6 @@ class CardRaceTest {
     }
 
     private void apply(EventEnvelope event) {
-        events.apply(event).await().atMost(Duration.ofSeconds(10));
+        events.apply(event, null).await().atMost(Duration.ofSeconds(10));
     }
 }

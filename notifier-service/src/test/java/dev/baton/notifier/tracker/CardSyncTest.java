@@ -149,6 +149,6 @@ class CardSyncTest {
 
 
     private void apply(EventEnvelope event) {
-        events.apply(event).await().atMost(Duration.ofSeconds(10));
+        events.apply(event, null).await().atMost(Duration.ofSeconds(10));
     }
 }

@@ -76,7 +76,7 @@ class ReplicaCardTest {
                             continue;
                         }
                         EventEnvelope event = json.readValue(record.value(), EventEnvelope.class);
-                        if (events.apply(event).await().atMost(Duration.ofSeconds(10))) {
+                        if (events.apply(event, null).await().atMost(Duration.ofSeconds(10))) {
                             instanceB.sync(item);
                         }
                         seen.add(event.eventId());

@@ -183,6 +183,6 @@ class TrackerCardTest {
     }
 
     private void apply(EventEnvelope event) {
-        events.apply(event).await().atMost(Duration.ofSeconds(10));
+        events.apply(event, null).await().atMost(Duration.ofSeconds(10));
     }
 }

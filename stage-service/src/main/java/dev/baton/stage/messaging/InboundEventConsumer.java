@@ -2,9 +2,13 @@ package dev.baton.stage.messaging;
 
 import dev.baton.common.PerKeySerial;
 import dev.baton.common.UntilStored;
+import dev.baton.common.tracing.TraceMdc;
 import dev.baton.events.EventEnvelope;
 import dev.baton.stage.inbound.InboundProcessor;
 import dev.baton.stage.lease.InFlight;
+import dev.baton.stage.transition.TransitionService;
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -23,6 +27,12 @@ import java.util.concurrent.CompletionStage;
  * is waited out ({@link UntilStored}): the record is never nacked, so the channel never stops.
  * Once shutdown began ({@link InFlight}) a record not yet started is left unacknowledged, neither
  * applied nor lost: the partition's next owner (another replica, or this one restarted) gets it again.
+ *
+ * <p>The connector's consumer span (a child of the record's {@code traceparent} header, the
+ * gateway's trace) is handed to the transition in the Mutiny context ({@link
+ * TransitionService#TRACE_PARENT}) rather than left to be "current": a work item's next record is
+ * started from the completion of its previous one, on that record's callback, where "current" would
+ * be the previous record's span.
  */
 @ApplicationScoped
 public class InboundEventConsumer {
@@ -45,13 +55,17 @@ public class InboundEventConsumer {
             // An undecodable record: skipped (logged by the connector), never retried forever.
             return message.ack();
         }
+        Context trace = TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext)
+                .orElseGet(Context::current);
         perWorkItem.submit(event.aggregateId(), () -> {
             if (inFlight.draining()) {
                 LOG.debugf("shutting down: %s %s left for redelivery", event.eventType(), event.eventId());
                 return CompletableFuture.completedFuture(null);
             }
+            TraceMdc.put(trace);
             return UntilStored.retry(() -> processor.firstDelivery(event),
-                    () -> event.eventType() + " " + event.eventId(), LOG).subscribeAsCompletionStage()
+                            () -> event.eventType() + " " + event.eventId(), LOG)
+                    .subscribe().asCompletionStage(io.smallrye.mutiny.Context.of(TransitionService.TRACE_PARENT, trace))
                     .thenRun(message::ack);
         });
         return CompletableFuture.completedFuture(null);

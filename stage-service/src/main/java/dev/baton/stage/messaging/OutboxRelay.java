@@ -1,11 +1,13 @@
 package dev.baton.stage.messaging;
 
+import dev.baton.common.tracing.TraceParent;
 import dev.baton.stage.config.RecoveryConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -30,6 +32,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ol>
  * Woken after each commit (a commit never waits for a poll), and polled every
  * {@code baton.recovery.outbox-poll} for rows of other replicas or of a previous run.
+ *
+ * <p>Each record continues the trace its row was written in: the stored traceparent is the parent
+ * the Kafka connector starts its producer span under, and that span's context is what it puts in
+ * the record's {@code traceparent} header, so the consumers' spans join the transition's trace. A
+ * row without one (tracing off when it was written) is sent with no parent: the relay's own
+ * context would tie unrelated events to whatever the relay round ran under.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -106,7 +114,9 @@ public class OutboxRelay {
                 .put("occurredAt", event.occurredAt().toString())
                 .put("payload", event.payload())
                 .encode();
-        return emitter.sendMessage(Message.of(envelope).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(event.topic()).withKey(event.aggregateId()).build()));
+        return emitter.sendMessage(Message.of(envelope)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withTopic(event.topic()).withKey(event.aggregateId()).build())
+                .addMetadata(TracingMetadata.withCurrent(TraceParent.parent(event.traceParent()))));
     }
 }

@@ -1,6 +1,8 @@
 package dev.baton.stage.messaging;
 
+import dev.baton.common.tracing.TraceParent;
 import dev.baton.events.Topics;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -15,25 +17,27 @@ import java.util.UUID;
 
 /**
  * The transactional outbox. {@link #add} is always called on the connection of the
- * transaction that makes the state change, so an event exists iff its change committed.
+ * transaction that makes the state change, so an event exists iff its change committed. Each row
+ * keeps the traceparent of the span it was written under (the transition's rows get theirs from
+ * the step functions, {@code V90__outbox_trace_parent.sql}), for the relay to continue.
  */
 @ApplicationScoped
 public class OutboxRepository {
 
     static final String INSERT = """
-            INSERT INTO stage.outbox (event_id, topic, aggregate_type, aggregate_id, event_type, payload)
-            VALUES ($1, $2, 'task', $3, $4, $5)""";
+            INSERT INTO stage.outbox (event_id, topic, aggregate_type, aggregate_id, event_type, payload, trace_parent)
+            VALUES ($1, $2, 'task', $3, $4, $5, $6)""";
     static final String UNSENT = """
-            SELECT id, event_id, topic, aggregate_type, aggregate_id, event_type, payload, occurred_at
+            SELECT id, event_id, topic, aggregate_type, aggregate_id, event_type, payload, occurred_at, trace_parent
             FROM stage.outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1""";
     static final String MARK_SENT = "UPDATE stage.outbox SET sent_at = now() WHERE id = ANY($1)";
     /** Only one relay at a time across replicas, so events leave in commit order. */
     static final String RELAY_LOCK = "SELECT pg_try_advisory_xact_lock($1, 0) AS locked";
     static final int RELAY_LOCK_NAMESPACE = 0x42544E02;
 
-    /** A committed, not yet relayed event. */
+    /** A committed, not yet relayed event; {@code traceParent} null when it was written outside a trace. */
     public record Pending(long id, UUID eventId, String topic, String aggregateType, String aggregateId,
-                          String eventType, JsonObject payload, Instant occurredAt) {
+                          String eventType, JsonObject payload, Instant occurredAt, String traceParent) {
     }
 
     /** A transition or job fact, for {@code baton.transitions}. */
@@ -51,9 +55,11 @@ public class OutboxRepository {
         return add(client, Topics.INBOUND_DLQ, workItem, eventType, payload);
     }
 
+    /** Under the span current where the row is added: the HTTP request's, or none (a scheduled job's). */
     private Uni<Void> add(SqlClient client, String topic, String taskId, String eventType, JsonObject payload) {
         return client.preparedQuery(INSERT)
-                .execute(Tuple.of(UUID.randomUUID(), topic, taskId, eventType, payload))
+                .execute(Tuple.of(UUID.randomUUID(), topic, taskId, eventType, payload,
+                        TraceParent.of(Context.current())))
                 .replaceWithVoid();
     }
 
@@ -69,7 +75,8 @@ public class OutboxRepository {
             for (Row row : rows) {
                 pending.add(new Pending(row.getLong("id"), row.getUUID("event_id"), row.getString("topic"),
                         row.getString("aggregate_type"), row.getString("aggregate_id"), row.getString("event_type"),
-                        (JsonObject) row.getValue("payload"), row.getOffsetDateTime("occurred_at").toInstant()));
+                        (JsonObject) row.getValue("payload"), row.getOffsetDateTime("occurred_at").toInstant(),
+                        row.getString("trace_parent")));
             }
             return pending;
         });

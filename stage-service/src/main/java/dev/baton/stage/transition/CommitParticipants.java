@@ -1,6 +1,7 @@
 package dev.baton.stage.transition;
 
 import dev.baton.stage.pipeline.Transition;
+import io.opentelemetry.context.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
@@ -18,8 +19,9 @@ public class CommitParticipants {
         this.participants = participants.stream().toList();
     }
 
-    /** The arguments a step that commits {@code transition} passes on to its rows. */
-    public TransitionRepository.Change change(Transition transition, String actor, String reason, String requestId) {
+    /** The arguments a step that commits {@code transition} passes on to its rows, written under {@code trace}. */
+    public TransitionRepository.Change change(Transition transition, String actor, String reason, String requestId,
+                                              Context trace) {
         Set<CommitParticipant.Part> parts = EnumSet.noneOf(CommitParticipant.Part.class);
         for (CommitParticipant participant : participants) {
             CommitParticipant.Part part = participant.join(transition);
@@ -28,6 +30,7 @@ public class CommitParticipants {
             }
         }
         return new TransitionRepository.Change(transition, actor, reason, requestId,
-                parts.contains(CommitParticipant.Part.QUEUE_JOB), parts.contains(CommitParticipant.Part.PLANE_SYNC));
+                parts.contains(CommitParticipant.Part.QUEUE_JOB), parts.contains(CommitParticipant.Part.PLANE_SYNC),
+                trace);
     }
 }

@@ -11,6 +11,7 @@ import dev.baton.stage.metrics.StageMetrics;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.task.TaskRepository;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -72,8 +73,9 @@ public class LeaseReclaimService {
      * @return the re-driven transition's result, or empty if nothing was re-driven (someone else
      *         changed the lease first, or the transition no longer applies)
      */
-    Uni<Optional<TransitionResult>> reclaimAndRedrive(Lease stale, String reclaimer, ProcessIdentity me) {
-        return pool.withTransaction(connection -> reclaim(connection, stale, reclaimer, me))
+    Uni<Optional<TransitionResult>> reclaimAndRedrive(Lease stale, String reclaimer, ProcessIdentity me,
+                                                      Context trace) {
+        return pool.withTransaction(connection -> reclaim(connection, stale, reclaimer, me, trace))
                 .flatMap(held -> held.isEmpty() ? Uni.createFrom().item(Optional.<TransitionResult>empty())
                         : commits.drive(held.get()).map(Optional::of));
     }
@@ -91,7 +93,7 @@ public class LeaseReclaimService {
                 .map(all -> all.stream().filter(lease -> !lease.live()).toList())
                 .flatMap(stale -> Multi.createFrom().iterable(stale)
                         .onItem().transformToUniAndConcatenate(lease -> inFlight.admit(
-                                        () -> reclaimAndRedrive(lease, reclaimer, me))
+                                        () -> reclaimAndRedrive(lease, reclaimer, me, Context.current()))
                                 .map(result -> {
                                     result.ifPresent(r -> LOG.infof("recovered %s %s -> %s: %s", r.task(), r.from(),
                                             r.to(), r.outcome().key()));
@@ -105,8 +107,9 @@ public class LeaseReclaimService {
                         .map(counts -> counts.stream().mapToInt(Integer::intValue).sum()));
     }
 
+    /** @param trace the span the re-drive's rows are written under (the reclaiming transition's, if any) */
     private Uni<Optional<HeldLease>> reclaim(SqlConnection connection, Lease stale, String reclaimer,
-                                             ProcessIdentity me) {
+                                             ProcessIdentity me, Context trace) {
         return leases.reclaim(connection, stale, reclaimer, me).flatMap(token -> {
             if (token.isEmpty()) {
                 return Uni.createFrom().item(Optional.<HeldLease>empty());
@@ -130,8 +133,8 @@ public class LeaseReclaimService {
                         String reason = "re-driven by " + reclaimer + " after owner " + stale.ownerInstance()
                                 + " died" + (stale.reason() == null ? "" : ": " + stale.reason());
                         return Uni.createFrom().item(Optional.of(new HeldLease(task.get(),
-                                participants.change(transition.get(), actor, reason, stale.requestId()), ours, true,
-                                null, false, null, 0)));
+                                participants.change(transition.get(), actor, reason, stale.requestId(), trace), ours,
+                                true, null, false, null, 0)));
                     });
         });
     }

@@ -5,6 +5,7 @@ import dev.baton.stage.effect.EffectLedger;
 import dev.baton.stage.lease.LeaseRepository;
 import dev.baton.stage.messaging.OutboxRelay;
 import dev.baton.stage.pipeline.Transition;
+import dev.baton.stage.tracing.TransitionTracing;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,7 @@ import java.util.List;
  *       fenced-off owner changes nothing but the ledger; a lost CAS releases the lease and
  *       publishes nothing.</li>
  * </ol>
+ * Each effect and the commit statement is a child span of the transition's ({@link TransitionTracing}).
  */
 @ApplicationScoped
 public class TransitionCommitService {
@@ -32,14 +34,16 @@ public class TransitionCommitService {
     private final LeaseRepository leases;
     private final EffectLedger ledger;
     private final OutboxRelay relay;
+    private final TransitionTracing tracing;
 
     public TransitionCommitService(Pool pool, TransitionRepository steps, LeaseRepository leases, EffectLedger ledger,
-                                   OutboxRelay relay) {
+                                   OutboxRelay relay, TransitionTracing tracing) {
         this.pool = pool;
         this.steps = steps;
         this.leases = leases;
         this.ledger = ledger;
         this.relay = relay;
+        this.tracing = tracing;
     }
 
     Uni<TransitionResult> drive(HeldLease held) {
@@ -82,9 +86,11 @@ public class TransitionCommitService {
         EffectContext context = new EffectContext(held.task().id(), held.task().repo(), held.version(), held.token(),
                 transition.from(), transition.to(), effect, held.facts());
         boolean last = index == effects.size() - 1;
-        Uni<EffectLedger.Ran> ran = index == 0 && held.entered()
-                ? ledger.runEntered(context, held.effectStatus(), held.effectToken(), last)
-                : ledger.runOnce(context, last);
+        Uni<EffectLedger.Ran> ran = tracing.step("baton.effect", held.task().id(), effect, held.change().trace(),
+                trace -> index == 0 && held.entered()
+                        ? ledger.runEntered(context, held.effectStatus(), held.effectToken(), last)
+                        : ledger.runOnce(context, last),
+                r -> r.step().name().toLowerCase());
         return ran.flatMap(r -> r.step() == EffectLedger.Step.DONE ? effects(held, index + 1, new Attempt(effect, r))
                 : Uni.createFrom().item(new Attempt(effect, r)));
     }
@@ -92,9 +98,12 @@ public class TransitionCommitService {
     /** @param pending the last effect's done, still to be written (null if none or written already) */
     private Uni<TransitionResult> commit(HeldLease held, Attempt pending) {
         Transition transition = held.change().transition();
-        return steps.commit(pool, held.task().id(), held.token(), held.change(),
-                        pending == null ? null : pending.effect(), held.version(),
-                        pending == null ? 0 : pending.ran().rowToken(), pending == null ? null : pending.ran().detail())
+        return tracing.step("baton.transition.commit", held.task().id(), null, held.change().trace(),
+                        trace -> steps.commit(pool, held.task().id(), held.token(), held.change().tracedBy(trace),
+                                pending == null ? null : pending.effect(), held.version(),
+                                pending == null ? 0 : pending.ran().rowToken(),
+                                pending == null ? null : pending.ran().detail()),
+                        TransitionRepository.Step::outcome)
                 .map(step -> switch (step.outcome()) {
                     case "advanced" -> result(Outcome.ADVANCED, held, transition.to(), step.task().version(), null);
                     case "fenced" -> result(Outcome.FENCED, held, null, null,

@@ -17,6 +17,9 @@ import dev.baton.stage.pipeline.InvalidPipelineException;
 import dev.baton.stage.pipeline.PipelineDefinition;
 import dev.baton.stage.pipeline.Transition;
 import dev.baton.stage.pipeline.TransitionKind;
+import dev.baton.stage.tracing.TransitionTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -50,10 +53,19 @@ import java.util.stream.Collectors;
  *       ({@link TransitionCommitService}).</li>
  * </ol>
  * An effectful transition with one effect therefore costs two commits plus the effect.
+ *
+ * <p>Traced ({@link TransitionTracing}): one {@code baton.transition} span per request, under the
+ * caller's context (an inbound event's consumer span, handed over in the Mutiny context as
+ * {@link #TRACE_PARENT}, or the HTTP request's span), with a child per enter, effect and commit.
  */
 @ApplicationScoped
 public class TransitionService {
 
+    /**
+     * The Mutiny context key under which a caller that subscribes off its own trace (the inbound
+     * consumer) hands over the {@link Context} the transition's span is a child of.
+     */
+    public static final String TRACE_PARENT = "baton.trace-parent";
     /** Enter attempts when the lease changes under us (released or reclaimed by another). */
     private static final int MAX_ENTER_ATTEMPTS = 3;
     /** Automated actors. A Gitea webhook reports what a person already did (a merge), so it is not gated. */
@@ -73,12 +85,14 @@ public class TransitionService {
     private final LeaseReclaimService reclaims;
     private final StageMetrics metrics;
     private final InFlight inFlight;
+    private final TransitionTracing tracing;
 
     public TransitionService(Pool pool, PipelineDefinition pipeline, TransitionRepository steps, LeaseRepository leases,
                              EffectLedger ledger,
                              Liveness liveness, LeaseScope scope, OutboxRelay relay, GateEvaluator gates,
                              CommitParticipants participants, TransitionCommitService commits,
-                             LeaseReclaimService reclaims, StageMetrics metrics, InFlight inFlight) {
+                             LeaseReclaimService reclaims, StageMetrics metrics, InFlight inFlight,
+                             TransitionTracing tracing) {
         this.pool = pool;
         this.pipeline = pipeline;
         this.steps = steps;
@@ -93,6 +107,7 @@ public class TransitionService {
         this.reclaims = reclaims;
         this.metrics = metrics;
         this.inFlight = inFlight;
+        this.tracing = tracing;
     }
 
     /** Every effect the pipeline names must exist, or the service does not start. */
@@ -116,10 +131,17 @@ public class TransitionService {
      */
     public Uni<TransitionResult> transitionWithin(TransitionRequest request) {
         Transition transition = allowed(request);
-        TransitionRepository.Change change = participants.change(transition, request.actor().key(),
-                request.reason(), request.requestId());
-        return attempt(request, change, !gated(transition, request.actor()), null, 1)
-                .invoke(result -> metrics.transition(result.outcome()));
+        return Uni.createFrom().context(subscriber -> {
+            Context parent = subscriber.getOrElse(TRACE_PARENT, Context::current);
+            Span span = tracing.transition(request, parent);
+            TransitionRepository.Change change = participants.change(transition, request.actor().key(),
+                    request.reason(), request.requestId(), parent.with(span));
+            return attempt(request, change, !gated(transition, request.actor()), null, 1)
+                    .invoke(result -> metrics.transition(result.outcome()))
+                    .onItemOrFailure().invoke((result, failure) -> TransitionTracing.ended(span,
+                            result == null ? null : result.outcome().key(), failure))
+                    .onCancellation().invoke(span::end);
+        });
     }
 
     private Transition allowed(TransitionRequest request) {
@@ -151,8 +173,10 @@ public class TransitionService {
         Transition transition = change.transition();
         ProcessIdentity me = liveness.current().orElse(null);
         List<String> effects = transition.effects();
-        return steps.enter(pool, request.taskId(), change, me, scope.guardedRepos(), gatesPassed,
-                        !effects.isEmpty(), effects.isEmpty() ? null : effects.get(0))
+        return tracing.step("baton.transition.enter", request.taskId(), null, change.trace(),
+                        trace -> steps.enter(pool, request.taskId(), change.tracedBy(trace), me, scope.guardedRepos(),
+                                gatesPassed, !effects.isEmpty(), effects.isEmpty() ? null : effects.get(0)),
+                        TransitionRepository.Step::outcome)
                 // Our row vanished between the statement's check and its lease insert.
                 .onFailure(LeaseRepository::ownerUnregistered).transform(failure -> leases.registrationLost(me))
                 .flatMap(step -> switch (step.outcome()) {
@@ -169,7 +193,7 @@ public class TransitionService {
                             request.taskId(), request.from(), request.to(), null, null, null,
                             TransitionResult.Owner.of(step.lease()), "a live owner holds the transition lease",
                             null));
-                    case "stale" -> reclaims.reclaimAndRedrive(step.lease(), request.actor().key(), me)
+                    case "stale" -> reclaims.reclaimAndRedrive(step.lease(), request.actor().key(), me, change.trace())
                             .flatMap(redriven -> redriven.isPresent() && sameTransition(step, transition)
                                     ? Uni.createFrom().item(redriven.get())
                                     : retry(request, change, gatesPassed, facts, attempt));
@@ -221,10 +245,12 @@ public class TransitionService {
                     + request.from() + "' nor '" + request.to() + "'");
         }
         Transition transition = change.transition();
-        return unguardedEffects(task, transition, 0).flatMap(failed -> failed != null
+        return unguardedEffects(task, change, 0).flatMap(failed -> failed != null
                         ? Uni.createFrom().item(TransitionResult.of(Outcome.EFFECT_FAILED, request, task.stage(),
                                 failed))
-                        : steps.unguarded(pool, task.id(), change).map(step -> new TransitionResult(
+                        : tracing.step("baton.transition.commit", task.id(), null, change.trace(),
+                                trace -> steps.unguarded(pool, task.id(), change.tracedBy(trace)),
+                                TransitionRepository.Step::outcome).map(step -> new TransitionResult(
                                 Outcome.ADVANCED, task.id(), request.from(), request.to(), transition.to(),
                                 step.task().version(), null, null,
                                 "unguarded: the transition lease does not cover this repo", null)))
@@ -232,14 +258,17 @@ public class TransitionService {
     }
 
     /** The effects run directly, in order; the first that is not done stops the chain (its detail; null if all are). */
-    private Uni<String> unguardedEffects(Task task, Transition transition, int index) {
+    private Uni<String> unguardedEffects(Task task, TransitionRepository.Change change, int index) {
+        Transition transition = change.transition();
         if (index == transition.effects().size()) {
             return Uni.createFrom().nullItem();
         }
         String effect = transition.effects().get(index);
-        return ledger.runUnguarded(new EffectContext(task.id(), task.repo(), task.version(), 0, transition.from(),
-                        transition.to(), effect, null))
-                .flatMap(step -> step == EffectLedger.Step.DONE ? unguardedEffects(task, transition, index + 1)
+        return tracing.step("baton.effect", task.id(), effect, change.trace(),
+                        trace -> ledger.runUnguarded(new EffectContext(task.id(), task.repo(), task.version(), 0,
+                                transition.from(), transition.to(), effect, null)),
+                        step -> step.name().toLowerCase())
+                .flatMap(step -> step == EffectLedger.Step.DONE ? unguardedEffects(task, change, index + 1)
                         : Uni.createFrom().item("effect " + effect + ": " + step.name().toLowerCase()));
     }
 }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.baton.common.tracing.BatonSpans;
 import dev.baton.events.EventEnvelope;
 import dev.baton.gateway.config.GatewayConfig;
 import dev.baton.gateway.config.GiteaConfig;
 import dev.baton.gateway.config.PlaneConfig;
 import dev.baton.gateway.messaging.InboundPublisher;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -178,8 +180,10 @@ public class WebhookService {
     }
 
     private Uni<Receipt> publish(WebhookSource source, EventEnvelope event) {
-        // The request's own context: every later line of this request names the work item.
+        // The request's own context: every later line of this request names the work item, and so
+        // does its span (what a trace is searched by).
         MDC.put("workItem", event.aggregateId());
+        Span.current().setAttribute(BatonSpans.WORK_ITEM, event.aggregateId());
         return publisher.publish(event)
                 .ifNoItem().after(gateway.publishTimeout()).fail()
                 .onItem().transform(done -> {

@@ -122,10 +122,14 @@ class WebhookResourceTest {
         return counter == null ? 0 : counter.count();
     }
 
-    /** Every line logged while a webhook is published names its work item (MDC), as JSON logs carry it. */
+    /**
+     * Every line logged while a webhook is published names its work item and its trace (MDC), as JSON
+     * logs carry them.
+     */
     @Test
-    void theLinesOfAPublishedWebhookNameItsWorkItem() throws Exception {
+    void theLinesOfAPublishedWebhookNameItsWorkItemAndItsTrace() throws Exception {
         String key = freshKey("LOG");
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e" + Integer.toHexString(sequence(key) & 0xffff | 0x1000);
         String body = planeV2StateChanged(uuid(), uuid(), identifier(key), sequence(key), "alice");
         java.util.logging.Logger logger = java.util.logging.Logger.getLogger(WebhookService.class.getName());
         java.util.logging.Level level = logger.getLevel();
@@ -134,7 +138,7 @@ class WebhookResourceTest {
             @Override
             public void publish(java.util.logging.LogRecord record) {
                 org.jboss.logmanager.ExtLogRecord ext = org.jboss.logmanager.ExtLogRecord.wrap(record);
-                lines.add(ext.getMdc("workItem") + " " + ext.getFormattedMessage());
+                lines.add(ext.getMdc("workItem") + " " + ext.getMdc("traceId") + " " + ext.getFormattedMessage());
             }
 
             @Override
@@ -148,7 +152,8 @@ class WebhookResourceTest {
         logger.setLevel(java.util.logging.Level.FINE);
         logger.addHandler(capture);
         try {
-            plane(body).header("X-Plane-Signature", sign(PLANE_SECRET, body)).when().post("/webhooks/plane")
+            plane(body).header("X-Plane-Signature", sign(PLANE_SECRET, body))
+                    .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").when().post("/webhooks/plane")
                     .then().statusCode(202).body("outcome", equalTo("published"));
         } finally {
             logger.removeHandler(capture);
@@ -156,7 +161,8 @@ class WebhookResourceTest {
         }
         List<String> about = lines.stream().filter(line -> line.contains("for " + key)).toList();
         assertFalse(about.isEmpty(), "the publish is logged: " + lines);
-        assertTrue(about.stream().allMatch(line -> line.startsWith(key + " ")), "each line names " + key + ": " + about);
+        assertTrue(about.stream().allMatch(line -> line.startsWith(key + " " + traceId + " ")),
+                "each line names " + key + " and trace " + traceId + ": " + about);
     }
 
     @Test
