@@ -1,5 +1,6 @@
 package dev.baton.reaper.deploy;
 
+import dev.baton.common.tracing.WorkItemMdc;
 import dev.baton.reaper.client.DeployRun;
 import dev.baton.reaper.client.DeployStatusClient;
 import dev.baton.reaper.client.GiteaClient;
@@ -171,7 +172,9 @@ public class DeployFinalizer {
         return "deferred".equals(answer.outcome()) ? DeployDecision.Action.DEFERRED : DeployDecision.Action.RETRY;
     }
 
+    /** Under the task's work item in the MDC, as every service's lines about one item are. */
     private void log(DeployDecision d) {
-        LOG.infof("deploy finalizer %s: task %s %s: %s", holder, d.taskId(), d.action(), d.detail());
+        WorkItemMdc.around(d.taskId(), () -> LOG.infof("deploy finalizer %s: task %s %s: %s", holder, d.taskId(),
+                d.action(), d.detail()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.reaper.job;
 
+import dev.baton.common.tracing.WorkItemMdc;
 import dev.baton.events.EventEnvelope;
 import dev.baton.reaper.client.ClaimResult;
 import dev.baton.reaper.client.RunningJob;
@@ -282,12 +283,15 @@ public class JobReaper {
         return new Decision(job.id(), job.taskId(), tier, action, detail);
     }
 
+    /** Under the task's work item in the MDC, as every service's lines about one item are. */
     private void log(Decision d) {
-        if (d.action() == Decision.Action.LEFT) {
-            LOG.debugf("job %d task %s tier %d: %s", d.jobId(), d.taskId(), d.tier().number(), d.detail());
-        } else {
-            LOG.infof("job %d task %s tier %d: %s by %s: %s", d.jobId(), d.taskId(), d.tier().number(), d.action(),
-                    holder, d.detail());
-        }
+        WorkItemMdc.around(d.taskId(), () -> {
+            if (d.action() == Decision.Action.LEFT) {
+                LOG.debugf("job %d task %s tier %d: %s", d.jobId(), d.taskId(), d.tier().number(), d.detail());
+            } else {
+                LOG.infof("job %d task %s tier %d: %s by %s: %s", d.jobId(), d.taskId(), d.tier().number(),
+                        d.action(), holder, d.detail());
+            }
+        });
     }
 }

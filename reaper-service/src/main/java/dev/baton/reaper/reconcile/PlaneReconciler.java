@@ -1,5 +1,6 @@
 package dev.baton.reaper.reconcile;
 
+import dev.baton.common.tracing.WorkItemMdc;
 import dev.baton.events.EventEnvelope;
 import dev.baton.reaper.client.ActiveTask;
 import dev.baton.reaper.client.Pipeline;
@@ -274,13 +275,16 @@ public class PlaneReconciler {
         return new Reconciliation(task.id(), Reconciliation.Action.RETRY, detail);
     }
 
+    /** Under the task's work item in the MDC, as every service's lines about one item are. */
     private void log(Reconciliation r) {
-        if (r.action() == Reconciliation.Action.AGREED) {
-            LOG.debugf("reconciler %s: task %s %s: %s", holder, r.taskId(), r.action(), r.detail());
-        } else if (r.action() == Reconciliation.Action.RETRY || r.action() == Reconciliation.Action.THROTTLED) {
-            LOG.warnf("reconciler %s: task %s %s: %s", holder, r.taskId(), r.action(), r.detail());
-        } else {
-            LOG.infof("reconciler %s: task %s %s: %s", holder, r.taskId(), r.action(), r.detail());
-        }
+        WorkItemMdc.around(r.taskId(), () -> {
+            if (r.action() == Reconciliation.Action.AGREED) {
+                LOG.debugf("reconciler %s: task %s %s: %s", holder, r.taskId(), r.action(), r.detail());
+            } else if (r.action() == Reconciliation.Action.RETRY || r.action() == Reconciliation.Action.THROTTLED) {
+                LOG.warnf("reconciler %s: task %s %s: %s", holder, r.taskId(), r.action(), r.detail());
+            } else {
+                LOG.infof("reconciler %s: task %s %s: %s", holder, r.taskId(), r.action(), r.detail());
+            }
+        });
     }
 }
