@@ -32,9 +32,11 @@ public class TracingConfigSource implements ConfigSource {
 
     /** @param endpoint the value of {@value #ENDPOINT_VARIABLE}, null when unset */
     TracingConfigSource(String endpoint) {
+        // Both ways explicitly: the build runs without the variable, and Quarkus keeps the values a
+        // build saw as the run's defaults, so "disabled" would outlive an endpoint set at run time.
         this.properties = endpoint == null || endpoint.isBlank()
                 ? Map.of(SDK_DISABLED, "true")
-                : Map.of(ENDPOINT, endpoint.strip());
+                : Map.of(ENDPOINT, endpoint.strip(), SDK_DISABLED, "false");
     }
 
     @Override

@@ -62,7 +62,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  * counts is kept: {@link #telegramCalls}, {@link #repeatedMerges}, {@link #repeatedDispatches},
  * {@link #planeCommentConflicts}.
  * {@code GET /__fake/telegram/messages} shows the chats' current messages, for a person or a
- * program in another process ({@code ./baton demo}).
+ * program in another process ({@code ./baton demo}). It is also the local stack's trace collector:
+ * {@code POST /v1/traces} (OTLP/HTTP), shown at {@code GET /__fake/traces} ({@link OtlpTraces}).
  */
 public final class FakeOutside implements AutoCloseable {
 
@@ -106,7 +107,7 @@ public final class FakeOutside implements AutoCloseable {
     private final Map<Long, List<Instant>> telegramCalls = new ConcurrentHashMap<>();
 
     private FakeOutside(int port) {
-        server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful(), new OutsideCredentials(GITEA_TOKEN, PLANE_API_KEY))
+        server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful(), new OtlpTraces(), new OutsideCredentials(GITEA_TOKEN, PLANE_API_KEY))
                 .disableRequestJournal().containerThreads(24));
         server.start();
         stubs();
@@ -291,6 +292,9 @@ public final class FakeOutside implements AutoCloseable {
         }
         server.stubFor(get(urlPathEqualTo("/__fake/telegram/messages"))
                 .willReturn(aResponse().withTransformers(Stateful.NAME)));
+        // The local stack's trace collector (OTLP/HTTP), and what it collected.
+        server.stubFor(post(urlPathEqualTo("/v1/traces")).willReturn(aResponse().withTransformers(OtlpTraces.NAME)));
+        server.stubFor(get(urlPathMatching("/__fake/traces(/[0-9a-f]{32})?")).willReturn(aResponse().withTransformers(OtlpTraces.NAME)));
         server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(404)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"message\":\"The target couldn't be found.\",\"url\":\"http://127.0.0.1/api/swagger\"}")));

@@ -1,5 +1,6 @@
 package dev.baton.infra.test;
 
+import dev.baton.infra.SpanTree;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
@@ -16,7 +17,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -152,27 +152,11 @@ public class CapturedSpans implements SpanProcessor {
                 timeout);
     }
 
-    /**
-     * One trace as text, one span per line, children indented under their parents: name, service,
-     * span id, parent id and the {@code baton.*} attributes. What docs/operations.md shows.
-     */
+    /** One trace as text ({@link SpanTree}): what docs/operations.md shows. */
     public String dump(String traceId) {
-        List<SpanData> trace = trace(traceId);
-        Map<String, List<SpanData>> children = trace.stream().collect(Collectors.groupingBy(SpanData::getParentSpanId));
-        StringBuilder text = new StringBuilder("trace " + traceId + "\n");
-        trace.stream().filter(s -> trace.stream().noneMatch(p -> p.getSpanId().equals(s.getParentSpanId())))
-                .forEach(root -> dump(root, children, 0, text));
-        return text.toString();
-    }
-
-    private static void dump(SpanData span, Map<String, List<SpanData>> children, int depth, StringBuilder text) {
-        String attributes = span.getAttributes().asMap().entrySet().stream()
-                .filter(e -> e.getKey().getKey().startsWith("baton.") || e.getKey().getKey().equals("outcome"))
-                .map(e -> e.getKey().getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(" "));
-        text.append("  ".repeat(depth)).append(span.getName()).append(" [").append(span.getKind()).append(", ")
-                .append(span.getResource().getAttribute(SERVICE)).append("] span=").append(span.getSpanId())
-                .append(" parent=").append(span.getParentSpanId()).append(attributes.isEmpty() ? "" : " " + attributes)
-                .append('\n');
-        children.getOrDefault(span.getSpanId(), List.of()).forEach(child -> dump(child, children, depth + 1, text));
+        return SpanTree.render(traceId, trace(traceId).stream().map(s -> new SpanTree.Span(s.getTraceId(), s.getSpanId(),
+                s.getParentSpanId(), s.getName(), s.getKind().name(), s.getResource().getAttribute(SERVICE),
+                s.getAttributes().asMap().entrySet().stream().collect(Collectors.toMap(e -> e.getKey().getKey(),
+                        e -> String.valueOf(e.getValue()), (a, b) -> a)))).toList());
     }
 }
