@@ -111,6 +111,10 @@ class HotfixPipelineIT {
                 stuck + " back at verify");
         awaitTrue(() -> "hf-state-verify".equals(outside.planeState(STUCK)), SOON, "Plane to show Verifying");
 
+        // Baton's own Plane syncs of these moves are over (a later one would write its state over the
+        // person's move below, and the reconciler skips an item whose sync is pending or given up).
+        awaitTrue(() -> "done".equals(planeSync(stuck)), SOON,
+                () -> "the Plane sync of " + stuck + " to be done; last: " + planeSync(stuck));
         // A person drops the item in Plane and the webhook is lost: the reconciler reads the state id
         // and asks the file's cancel stage.
         outside.planeMoved(STUCK, "hf-state-dropped");
@@ -132,6 +136,20 @@ class HotfixPipelineIT {
         driver.planeStateChanged(planeId, PROJECT, sequence, "Patching");
         driver.awaitTask(item, t -> !"reported".equals(t.path("stage").asText()), SOON);
         return item;
+    }
+
+    /** The status of the task's newest Plane sync, as the reconciler reads it ({@code GET /tasks?active=true}). */
+    private static String planeSync(String task) {
+        try {
+            for (JsonNode t : driver.get("/tasks?active=true").body()) {
+                if (task.equals(t.path("id").asText())) {
+                    return t.path("planeSync").asText(null);
+                }
+            }
+            return "(not active)";
+        } catch (Exception e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private static boolean rolledBackByReaper(JsonNode task) {
