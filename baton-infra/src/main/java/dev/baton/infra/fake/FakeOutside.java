@@ -104,7 +104,7 @@ public final class FakeOutside implements AutoCloseable {
     private final AtomicInteger gitea5xxs = new AtomicInteger();
     private final AtomicInteger repeatedMerges = new AtomicInteger();
     private final AtomicInteger planeCommentConflicts = new AtomicInteger();
-    private final Map<Long, List<Instant>> telegramCalls = new ConcurrentHashMap<>();
+    private final Map<Long, List<TelegramCall>> telegramCalls = new ConcurrentHashMap<>();
 
     private FakeOutside(int port) {
         server = new WireMockServer(options().bindAddress("127.0.0.1").port(port).extensions(new Stateful(), new OtlpTraces(), new OutsideCredentials(GITEA_TOKEN, PLANE_API_KEY))
@@ -218,11 +218,19 @@ public final class FakeOutside implements AutoCloseable {
         gitea5xxs.set(calls);
     }
 
-    /** When each Bot API call for {@code chat} arrived (answered or refused), in order. */
-    public List<Instant> telegramCalls(String chat) {
-        List<Instant> calls = telegramCalls.getOrDefault(Long.parseLong(chat), List.of());
+    /** Each Bot API call for {@code chat}: when it arrived and what it was answered, in order of arrival. */
+    public List<TelegramCall> telegramCalls(String chat) {
+        List<TelegramCall> calls = telegramCalls.getOrDefault(Long.parseLong(chat), List.of());
         synchronized (calls) {
-            return List.copyOf(calls);
+            return calls.stream().sorted(java.util.Comparator.comparing(TelegramCall::at)).toList();
+        }
+    }
+
+    /** One Bot API call as it arrived, and what the fake answered (the HTTP status). */
+    public record TelegramCall(Instant at, String method, int status) {
+        @Override
+        public String toString() {
+            return at + " " + method + " " + status;
         }
     }
 
@@ -320,20 +328,24 @@ public final class FakeOutside implements AutoCloseable {
             String path = event.getRequest().getUrl().replaceFirst("\\?.*", "");
             try {
                 if (path.startsWith(BOT + "/")) {
-                    long chat = JSON.readTree(event.getRequest().getBodyAsString()).path("chat_id").asLong();
-                    List<Instant> calls = telegramCalls.computeIfAbsent(chat, c -> new ArrayList<>());
-                    synchronized (calls) {
-                        calls.add(Instant.now());
-                    }
+                    Instant at = Instant.now();
+                    JsonNode request = JSON.readTree(event.getRequest().getBodyAsString());
+                    String botMethod = path.substring(BOT.length() + 1);
+                    ResponseDefinition answer;
                     if (take(telegram429s)) {
                         int retryAfter = telegramRetryAfter.get();
-                        return json(429, Map.of("ok", false, "error_code", 429, "description",
+                        answer = json(429, Map.of("ok", false, "error_code", 429, "description",
                                 "Too Many Requests: retry after " + retryAfter, "parameters", Map.of("retry_after", retryAfter)));
+                    } else if (take(telegram5xxs)) {
+                        answer = json(500, Map.of("ok", false, "error_code", 500, "description", "Internal Server Error"));
+                    } else {
+                        answer = telegram(botMethod, request);
                     }
-                    if (take(telegram5xxs)) {
-                        return json(500, Map.of("ok", false, "error_code", 500, "description", "Internal Server Error"));
+                    List<TelegramCall> calls = telegramCalls.computeIfAbsent(request.path("chat_id").asLong(), c -> new ArrayList<>());
+                    synchronized (calls) {
+                        calls.add(new TelegramCall(at, botMethod, answer.getStatus()));
                     }
-                    return telegram(path.substring(BOT.length() + 1), JSON.readTree(event.getRequest().getBodyAsString()));
+                    return answer;
                 }
                 if (path.equals("/__fake/telegram/messages")) {
                     Map<String, Object> all = new LinkedHashMap<>();

@@ -10,12 +10,14 @@ import dev.baton.notifier.repository.ChatSendRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,7 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * and never throws. One call:
  * <ol>
  *   <li>resolves the chat through known migrations and waits for the chat's turn (per-chat queue,
- *       under {@code messages-per-minute});</li>
+ *       under {@code messages-per-minute}; every method counts, deletes too);</li>
+ *   <li>writes the call down in the chat's durable budget before making it (not made if the
+ *       database refuses, or if this process has yielded the chat meanwhile), and settles it when
+ *       the call ends: a sender that takes the chat over counts every call that reached the wire;</li>
  *   <li>429 → pauses the chat for {@code parameters.retry_after} (or {@code Retry-After}) and
  *       tries again; a wait over {@code max-retry-after} drops the call;</li>
  *   <li>5xx, timeouts, connection errors → retried with doubling backoff up to
@@ -55,10 +60,15 @@ public class TelegramClient {
     private final NotifierMetrics metrics;
     private final Clock clock;
     private final Map<String, String> migrated = new ConcurrentHashMap<>();
+    /** The longest a call can take to reach Telegram: the REST client's connect and read timeouts. */
+    private final Duration onTheWire;
 
     public TelegramClient(@RestClient TelegramRestClient api, TelegramConfig config, ChatRepository chats,
                           ChatSendRepository sends, NotifierMetrics metrics, ObjectMapper json, Clock clock,
-                          Sleeper sleeper) {
+                          Sleeper sleeper,
+                          @ConfigProperty(name = "quarkus.rest-client.telegram.connect-timeout") long connectTimeoutMs,
+                          @ConfigProperty(name = "quarkus.rest-client.telegram.read-timeout") long readTimeoutMs) {
+        this.onTheWire = Duration.ofMillis(connectTimeoutMs + readTimeoutMs);
         this.api = api;
         this.config = config;
         this.chats = chats;
@@ -79,15 +89,32 @@ public class TelegramClient {
 
     /**
      * This process now sends to {@code chatId}: it counts the calls the previous sender (another
-     * replica, maybe dead) made within the last minute against the chat's budget.
+     * replica, maybe dead) made within the last minute against the chat's budget, the ones it still
+     * had on the wire included. @return false when they cannot be read: the chat stays yielded (an
+     * empty window could spend what the previous sender already spent), the caller tries again
      */
-    public void adoptBudget(String chatId) {
+    public boolean adoptBudget(String chatId) {
         String chat = resolve(chatId);
         try {
-            throttle.seed(chat, sends.recent(chat, clock.instant(), ChatThrottle.WINDOW).await().atMost(DB));
+            throttle.adopt(chat, sends.recent(chat, clock.instant(), ChatThrottle.WINDOW, onTheWire).await().atMost(DB));
+            return true;
         } catch (RuntimeException e) {
-            // Without the record the window starts empty; a 429 from Telegram then still paces us.
-            LOG.warnf("cannot read the recent calls to chat %s (%s); starting from an empty window", chat, e.getMessage());
+            LOG.warnf("cannot read the recent calls to chat %s (%s); not sending to it until they can be read", chat,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * This process stopped sending to {@code chatId} (its sender lost the chat): a call that has
+     * not been written down yet is not made, since the chat's new sender would not count it.
+     */
+    public void yieldChat(String chatId) {
+        // Never reads the database: the caller may be an event-loop thread (the sender's lost connection).
+        throttle.yieldChat(chatId);
+        String to = migrated.get(chatId);
+        if (to != null) {
+            throttle.yieldChat(to);
         }
     }
 
@@ -99,27 +126,27 @@ public class TelegramClient {
 
     /** Sends an HTML message; {@code silent} sets {@code disable_notification}. */
     public TelegramResult send(String chatId, String html, boolean silent) {
-        return call("sendMessage", chatId, true, (token, chat, plain) -> api.sendMessage(token,
+        return call("sendMessage", chatId, (token, chat, plain) -> api.sendMessage(token,
                 new TelegramRestClient.SendMessage(chat, plain ? Html.toPlain(html) : html, plain ? null : HTML,
                         silent ? Boolean.TRUE : null, TelegramRestClient.LinkPreviewOptions.OFF)));
     }
 
     /** Sends plain text (no parse mode): alerts, whose text is not ours to trust as HTML. */
     public TelegramResult sendPlain(String chatId, String text) {
-        return call("sendMessage", chatId, true, (token, chat, plain) -> api.sendMessage(token,
+        return call("sendMessage", chatId, (token, chat, plain) -> api.sendMessage(token,
                 new TelegramRestClient.SendMessage(chat, text, null, null, TelegramRestClient.LinkPreviewOptions.OFF)));
     }
 
     /** Replaces the text of a message. */
     public TelegramResult edit(String chatId, long messageId, String html) {
-        return call("editMessageText", chatId, true, (token, chat, plain) -> api.editMessageText(token,
+        return call("editMessageText", chatId, (token, chat, plain) -> api.editMessageText(token,
                 new TelegramRestClient.EditMessageText(chat, messageId, plain ? Html.toPlain(html) : html,
                         plain ? null : HTML, TelegramRestClient.LinkPreviewOptions.OFF)));
     }
 
     /** Deletes a message (a bot may delete its own messages in a group for 48 hours). */
     public TelegramResult delete(String chatId, long messageId) {
-        return call("deleteMessage", chatId, false, (token, chat, plain) -> api.deleteMessage(token,
+        return call("deleteMessage", chatId, (token, chat, plain) -> api.deleteMessage(token,
                 new TelegramRestClient.DeleteMessage(chat, messageId)));
     }
 
@@ -128,7 +155,7 @@ public class TelegramClient {
         Response invoke(String token, String chatId, boolean plain);
     }
 
-    private TelegramResult call(String method, String requestedChat, boolean counts, Invocation invocation) {
+    private TelegramResult call(String method, String requestedChat, Invocation invocation) {
         String token = config.botToken().orElse("");
         if (token.isBlank() || requestedChat == null || requestedChat.isBlank()) {
             return TelegramResult.failed(requestedChat, "Telegram is not configured");
@@ -140,16 +167,20 @@ public class TelegramClient {
         String last = "";
         for (int pass = 0; pass < config.maxAttempts() + EXTRA_PASSES; pass++) {
             try {
+                Instant taken = throttle.acquire(chat);
+                Long reservation = reserve(chat, taken);
+                if (reservation == null) {
+                    metrics.telegramCall(method, "dropped");
+                    return TelegramResult.failed(chat, "the call could not be written down for the chat's budget; not made");
+                }
+                if (!throttle.sendsTo(chat)) {
+                    return TelegramResult.failed(chat, "no longer the sender of this chat");
+                }
                 Reply reply;
-                if (counts) {
-                    throttle.acquire(chat);
-                    try {
-                        reply = exchange(invocation, token, chat, plain);
-                    } finally {
-                        spend(chat, throttle.completed(chat));
-                    }
-                } else {
+                try {
                     reply = exchange(invocation, token, chat, plain);
+                } finally {
+                    settle(chat, reservation, throttle.completed(chat, taken));
                 }
                 TelegramReply body = reply.body();
                 if (body.ok()) {
@@ -197,6 +228,8 @@ public class TelegramClient {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return TelegramResult.failed(chat, "interrupted");
+            } catch (ChatThrottle.Yielded e) {
+                return TelegramResult.failed(chat, e.getMessage());
             } catch (RuntimeException e) {
                 // Timeouts and connection errors; their messages can carry the request URL, hence the token.
                 last = redact(describe(e));
@@ -221,12 +254,26 @@ public class TelegramClient {
         return TelegramResult.failed(chat, last);
     }
 
-    /** Records a spent slot, so a sender taking this chat over counts it. */
-    private void spend(String chat, Instant at) {
+    /**
+     * Writes the call down before it is made, counting from the latest instant it could reach
+     * Telegram, so a sender that takes the chat over while it is on the wire (this replica was
+     * killed) counts it. @return the reservation, or null when the database did not take it
+     */
+    private Long reserve(String chat, Instant taken) {
         try {
-            sends.record(chat, at).await().atMost(DB);
+            return sends.reserve(chat, taken.plus(onTheWire)).await().atMost(DB);
         } catch (RuntimeException e) {
-            LOG.warnf("cannot record a call to chat %s for its budget: %s", chat, e.getMessage());
+            LOG.warnf("cannot write down a call to chat %s for its budget (%s); not making it", chat, e.getMessage());
+            return null;
+        }
+    }
+
+    /** The call ended at {@code at}; if this fails the reservation keeps counting from its later instant. */
+    private void settle(String chat, long reservation, Instant at) {
+        try {
+            sends.settle(reservation, at).await().atMost(DB);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot settle a call to chat %s for its budget: %s", chat, e.getMessage());
         }
     }
 

@@ -20,7 +20,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @RegisterRestClient(configKey = "telegram")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-interface TelegramRestClient {
+public interface TelegramRestClient {
 
     @POST
     @Path("/sendMessage")

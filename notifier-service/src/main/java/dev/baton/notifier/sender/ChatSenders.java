@@ -266,10 +266,13 @@ public class ChatSenders {
 
         /**
          * Stops after the step in hand: a call that reached Telegram is recorded before the loop
-         * ends (interrupting it could leave a sent card unrecorded, and sent again by the next sender).
+         * ends (interrupting it could leave a sent card unrecorded, and sent again by the next sender),
+         * and no call the step has not written down yet is made (the chat's next sender would not
+         * count it against the budget).
          */
         void stop() {
             running = false;
+            telegram.yieldChat(chat);
         }
 
         /** At shutdown: lets the step in hand finish for {@code wait}, then interrupts a wait for the budget. */
@@ -286,7 +289,9 @@ public class ChatSenders {
 
         private void run() {
             try {
-                telegram.adoptBudget(chat);
+                while (running && !telegram.adoptBudget(chat)) {
+                    idle();
+                }
                 while (running) {
                     try {
                         telegram.awaitTurn(chat);

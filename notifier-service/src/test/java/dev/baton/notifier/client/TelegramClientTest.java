@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -33,6 +36,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,6 +132,64 @@ class TelegramClientTest {
                 .withRequestBody(matchingJsonPath("$.chat_id", equalTo(chat))).build()).getCount());
         assertFalse(result.detail().contains(TelegramFakeResource.TOKEN), result.detail());
         assertNoToken();
+    }
+
+    @Test
+    void aCallIsWrittenDownForTheChatsBudgetBeforeItIsMade() throws Exception {
+        String chat = "-710001";
+        wm.stubFor(post(urlPathEqualTo(SEND)).atPriority(1).withRequestBody(matchingJsonPath("$.chat_id", equalTo(chat)))
+                .willReturn(okJson("{\"ok\":true,\"result\":{\"message_id\":7,\"chat\":{\"id\":-710001}}}")
+                        .withFixedDelay(800)));
+        String calls = "SELECT count(*) FROM notifier.chat_send WHERE chat_id = ?";
+
+        CompletableFuture<TelegramResult> sent = CompletableFuture.supplyAsync(() -> telegram.send(chat, "x", false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> wm.countRequestsMatching(postRequestedFor(urlPathEqualTo(SEND))
+                .withRequestBody(matchingJsonPath("$.chat_id", equalTo(chat))).build()).getCount() == 1);
+
+        // On the wire (a replica killed now leaves it behind): already counted, from the latest instant
+        // it could reach Telegram (connect 0.5 s + read 1.2 s after it was made).
+        assertEquals(1L, Db.count(calls + " AND sent_at > now() + interval '500 milliseconds'", chat));
+        assertEquals(TelegramResult.Status.OK, sent.get(5, TimeUnit.SECONDS).status());
+        // Ended: counted from the instant it ended.
+        assertEquals(1L, Db.count(calls + " AND sent_at <= now()", chat));
+        assertEquals(1L, Db.count(calls, chat));
+    }
+
+    @Test
+    void aCallTheBudgetCannotWriteDownIsNotMade() {
+        String chat = "-710002";
+        Db.execute("""
+                CREATE OR REPLACE FUNCTION notifier.refuse_chat_710002() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.chat_id = '-710002' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$""");
+        Db.execute("CREATE TRIGGER refuse_chat_710002 BEFORE INSERT ON notifier.chat_send"
+                + " FOR EACH ROW EXECUTE FUNCTION notifier.refuse_chat_710002()");
+        try {
+            TelegramResult result = telegram.send(chat, "x", false);
+
+            assertEquals(TelegramResult.Status.FAILED, result.status());
+            assertEquals(0, wm.countRequestsMatching(postRequestedFor(urlPathEqualTo(SEND))
+                    .withRequestBody(matchingJsonPath("$.chat_id", equalTo(chat))).build()).getCount(),
+                    "a call the chat's next sender could not count never reaches Telegram");
+        } finally {
+            Db.execute("DROP TRIGGER refuse_chat_710002 ON notifier.chat_send");
+            Db.execute("DROP FUNCTION notifier.refuse_chat_710002()");
+        }
+        assertEquals(TelegramResult.Status.OK, telegram.send(chat, "x", false).status());
+    }
+
+    @Test
+    void aYieldedChatGetsNoCallUntilItIsAdoptedAgain() {
+        String chat = "-710003";
+        telegram.yieldChat(chat);
+
+        TelegramResult refused = telegram.send(chat, "x", false);
+        assertEquals(TelegramResult.Status.FAILED, refused.status());
+        assertTrue(refused.detail().contains("no longer the sender"), refused.detail());
+        assertEquals(0, wm.countRequestsMatching(postRequestedFor(urlPathEqualTo(SEND))
+                .withRequestBody(matchingJsonPath("$.chat_id", equalTo(chat))).build()).getCount());
+
+        assertTrue(telegram.adoptBudget(chat));
+        assertEquals(TelegramResult.Status.OK, telegram.send(chat, "x", false).status());
     }
 
     @Test

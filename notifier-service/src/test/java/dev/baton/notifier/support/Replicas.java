@@ -2,7 +2,13 @@ package dev.baton.notifier.support;
 
 import dev.baton.notifier.NotifierMetrics;
 import dev.baton.notifier.alert.AlertService;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.notifier.client.Sleeper;
 import dev.baton.notifier.client.TelegramClient;
+import dev.baton.notifier.client.TelegramRestClient;
+import dev.baton.notifier.repository.ChatRepository;
+import dev.baton.notifier.repository.ChatSendRepository;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import dev.baton.notifier.config.NotifierConfig;
 import dev.baton.notifier.config.TelegramConfig;
 import dev.baton.notifier.config.TrackerConfig;
@@ -21,7 +27,8 @@ import java.time.Clock;
 
 /**
  * A second notifier replica's parts, built from the application's beans: it shares only what two
- * replicas share (the database, the broker, the Bot API), and holds its own claims and chat locks.
+ * replicas share (the database, the broker, the Bot API), and holds its own claims, chat locks and
+ * Bot API client (so its own in-memory view of each chat's budget).
  */
 @Singleton
 public class Replicas {
@@ -44,21 +51,25 @@ public class Replicas {
     private final String password;
 
     public Replicas(Vertx vertx, CardRepository cards, AgentRunRepository runs, PipelineCatalog pipelines,
-                    TelegramClient telegram, TelegramConfig telegramConfig, TrackerConfig trackerConfig,
-                    NotifierConfig notifierConfig, AlertService alerts, AlertRepository alertQueue,
+                    @RestClient TelegramRestClient api, ChatRepository chats, ChatSendRepository sends, ObjectMapper json,
+                    Sleeper sleeper, TelegramConfig telegramConfig, TrackerConfig trackerConfig,
+                    NotifierConfig notifierConfig, AlertRepository alertQueue,
                     NotifierMetrics metrics, Clock clock, Tracer tracer,
                     @ConfigProperty(name = "baton.pg.url") String url,
                     @ConfigProperty(name = "baton.pg.user") String user,
-                    @ConfigProperty(name = "baton.pg.password") String password) {
+                    @ConfigProperty(name = "baton.pg.password") String password,
+                    @ConfigProperty(name = "quarkus.rest-client.telegram.connect-timeout") long connectTimeoutMs,
+                    @ConfigProperty(name = "quarkus.rest-client.telegram.read-timeout") long readTimeoutMs) {
         this.vertx = vertx;
         this.cards = cards;
         this.runs = runs;
         this.pipelines = pipelines;
-        this.telegram = telegram;
+        this.telegram = new TelegramClient(api, telegramConfig, chats, sends, metrics, json, clock, sleeper,
+                connectTimeoutMs, readTimeoutMs);
         this.telegramConfig = telegramConfig;
         this.trackerConfig = trackerConfig;
         this.notifierConfig = notifierConfig;
-        this.alerts = alerts;
+        this.alerts = new AlertService(telegram, telegramConfig, notifierConfig, alertQueue, metrics, clock);
         this.alertQueue = alertQueue;
         this.metrics = metrics;
         this.clock = clock;
