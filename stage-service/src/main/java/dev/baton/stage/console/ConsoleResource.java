@@ -11,6 +11,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -284,8 +285,12 @@ public class ConsoleResource {
                 .header("Server-Timing", "app;dur=" + (System.nanoTime() - started) / 100_000 / 10.0).build());
     }
 
+    /**
+     * The page rendered on a worker thread: Qute renders synchronously, and the board with a
+     * thousand items is tens of milliseconds of CPU (seconds under load) an event loop must not spend.
+     */
     private static Uni<Response> html(int status, TemplateInstance template) {
-        return template.createUni().map(body -> Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+        return template.createUni().runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).map(body -> Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                 .entity(body)
                 .header("Content-Security-Policy", CSP)
                 .header("Cache-Control", "no-store")

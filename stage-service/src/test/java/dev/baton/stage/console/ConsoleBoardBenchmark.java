@@ -9,14 +9,20 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +32,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.zip.GZIPOutputStream;
 
 import static io.restassured.RestAssured.given;
@@ -48,6 +60,7 @@ class ConsoleBoardBenchmark {
     static final int ITEMS = 1000;
     static final int WARMUP = 10;
     static final int ROUNDS = 40;
+    static final int READERS = 4;
     static final String STAGES = "'created','analysis','brd-approval','architecture','development','review',"
             + "'testing','deploy-staging','deploy','done','cancelled'";
 
@@ -94,6 +107,7 @@ class ConsoleBoardBenchmark {
                         percentile(server, 95), percentile(server, 100), percentile(client, 50), cards, raw.length,
                         gzipped(raw)));
             }
+            report.append(underConcurrentRenders(session));
             for (String asset : List.of("/webjars/htmx.org/2.0.8/dist/htmx.min.js",
                     "/webjars/htmx-ext-sse/2.2.2/sse.js", "/console/assets/console.css")) {
                 byte[] bytes = given().get(asset).then().statusCode(200).extract().asByteArray();
@@ -104,6 +118,70 @@ class ConsoleBoardBenchmark {
             Files.writeString(Path.of("target", "console-board-bench.txt"), report);
         } finally {
             owner.sever().await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * {@value #READERS} browsers refreshing the board at once while a probe asks for one work item
+     * ({@code GET /tasks/BENCH-1}, a reactive route on the event loop) every 20 ms: the probe's latency
+     * is what every other request of the service sees while boards render, and a render on an event
+     * loop shows in it (as does a Vert.x blocked-thread warning, counted).
+     */
+    private String underConcurrentRenders(String session) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://localhost:" + RestAssured.port;
+        HttpRequest board = HttpRequest.newBuilder(URI.create(base + "/console/board"))
+                .header("Cookie", ConsoleSessions.COOKIE + "=" + session).build();
+        HttpRequest item = HttpRequest.newBuilder(URI.create(base + "/tasks/BENCH-1")).build();
+        List<String> blocked = new CopyOnWriteArrayList<>();
+        Handler warnings = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+                if (message != null && message.contains("has been blocked for")) {
+                    blocked.add(message);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(warnings);
+        ExecutorService readers = Executors.newFixedThreadPool(READERS);
+        try {
+            List<Future<Integer>> renders = new ArrayList<>();
+            for (int r = 0; r < READERS; r++) {
+                renders.add(readers.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < ROUNDS / 2; i++) {
+                        ok += http.send(board, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 1 : 0;
+                    }
+                    return ok;
+                }));
+            }
+            List<Double> probe = new ArrayList<>();
+            while (renders.stream().anyMatch(f -> !f.isDone())) {
+                long started = System.nanoTime();
+                assertEquals(200, http.send(item, HttpResponse.BodyHandlers.discarding()).statusCode());
+                probe.add((System.nanoTime() - started) / 1e6);
+                Thread.sleep(20);
+            }
+            int rendered = 0;
+            for (Future<Integer> f : renders) {
+                rendered += f.get();
+            }
+            assertEquals(READERS * (ROUNDS / 2), rendered, "every board answered 200");
+            return String.format("%d boards refreshing at once (%d renders): GET /tasks/BENCH-1 meanwhile p50 %.1f ms,"
+                            + " p95 %.1f ms, max %.1f ms over %d probes; blocked-thread warnings %d%n", READERS, rendered,
+                    percentile(probe, 50), percentile(probe, 95), percentile(probe, 100), probe.size(), blocked.size());
+        } finally {
+            readers.shutdownNow();
+            java.util.logging.Logger.getLogger("").removeHandler(warnings);
         }
     }
 
