@@ -84,7 +84,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *
  * Knobs (system properties): {@code baton.bench.parts} (default {@code 1,2,4,5}),
  * {@code baton.bench.tasks} (10000), {@code baton.bench.phase-cap} (seconds per throughput phase,
- * 15), {@code baton.bench.actors} (1,8,32,64), {@code baton.bench.root} (the repository).
+ * 15), {@code baton.bench.actors} (1,8,32,64), {@code baton.bench.root} (the repository),
+ * {@code baton.bench.tracing} (false: the SDK off, as deployed by default).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
@@ -173,6 +174,9 @@ class TransitionBenchmark {
                 args == null || args.isBlank() ? COMMAND : "./mvnw " + args.trim());
         line("- Pools: %d reactive connections (Baton's path) and %d JDBC connections (floor, ShedLock)",
                 BenchProfile.POOL_SIZE, BenchProfile.POOL_SIZE);
+        line("- Tracing: %s", BenchProfile.TRACING
+                ? "on (`-Dbaton.bench.tracing=true`: the OpenTelemetry SDK records every span the sampler keeps, in memory, no exporter)"
+                : "off (the OpenTelemetry SDK disabled, as a service runs without `BATON_OTEL_ENDPOINT`)");
         line("");
     }
 

@@ -7,6 +7,7 @@ import dev.baton.infra.test.KafkaTestClient;
 import dev.baton.stage.OutsideWireMock;
 import dev.baton.stage.job.RealPipeline;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.TestResourceScope;
@@ -31,6 +32,7 @@ import static dev.baton.stage.StageApi.text;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One webhook event's trace through stage-service, on the real broker and database: the inbound
@@ -100,6 +102,33 @@ class TransitionTracingTest {
 
         // The trace as docs/operations.md shows it.
         LOG.info("captured trace:\n" + spans.dump(traceId));
+    }
+
+    /**
+     * The services' sampler ({@code QuietPollers}): the relay and the other pollers run statements
+     * with no span current, and none of those lone statements is a trace; a request's statements
+     * are spans of the request's trace.
+     */
+    @Test
+    void aPollersLoneStatementIsNoTraceWhileARequestKeepsItsStatements() throws Exception {
+        String task = newTaskId("QPL");
+        createTask(task, "acme/inbound", "review");
+        String traceId = CapturedSpans.newTraceId();
+        given().header("traceparent", "00-" + traceId + "-" + CapturedSpans.newSpanId() + "-01")
+                .get("/tasks/" + task).then().statusCode(200);
+        SpanData statement = spans.await(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CLIENT
+                && isStatement(s), WAIT);
+        assertTrue(SpanId.isValid(statement.getParentSpanId()), "the request's statement has a parent");
+
+        Thread.sleep(3000); // the relay polls the outbox every second meanwhile
+        List<SpanData> lone = spans.all().stream()
+                .filter(s -> s.getKind() == SpanKind.CLIENT && isStatement(s) && !SpanId.isValid(s.getParentSpanId()))
+                .toList();
+        assertEquals(List.of(), lone.stream().map(SpanData::getName).toList(), "statements that are a trace alone");
+    }
+
+    private static boolean isStatement(SpanData span) {
+        return span.getAttributes().asMap().keySet().stream().anyMatch(key -> key.getKey().startsWith("db.system"));
     }
 
     private SpanData child(SpanData parent, String name) {
