@@ -118,7 +118,8 @@ public class RunnerService {
         return bootId;
     }
 
-    @Scheduled(every = "${baton.runner.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${baton.runner.poll}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void poll() {
         wake();
     }

@@ -49,7 +49,8 @@ public class RetentionJob {
 
     /** A worker thread: the broker lookup blocks (bounded by broker-timeout). */
     @Scheduled(identity = "retention", every = "${baton.retention.every}", delayed = "1m",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduled() {
         try {
             long pruned = window(config.processed()).map(w -> prune(w).await().atMost(Duration.ofMinutes(10))).orElse(0L);

@@ -29,19 +29,22 @@ public class Sweeps {
     }
 
     @Scheduled(identity = ReaperMetrics.JOB_REAPER, every = "${baton.reaper.interval:30s}", delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> reapJobs() {
         return reaper.sweep().invoke(metrics::jobSweep).replaceWithVoid();
     }
 
     @Scheduled(identity = ReaperMetrics.DEPLOY_FINALIZER, every = "${baton.finalizer.interval:30s}", delayed = "10s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> finalizeDeploys() {
         return finalizer.sweep().invoke(metrics::finalizerSweep).replaceWithVoid();
     }
 
     @Scheduled(identity = ReaperMetrics.PLANE_RECONCILER, every = "${baton.reconciler.interval:30s}", delayed = "15s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> reconcilePlane() {
         return reconciler.sweep().invoke(metrics::reconcilerSweep).replaceWithVoid();
     }

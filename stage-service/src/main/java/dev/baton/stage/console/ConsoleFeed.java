@@ -50,7 +50,8 @@ public class ConsoleFeed {
 
     /** Every {@code baton.console.live-poll}; a failed look is tried again at the next one. */
     @Scheduled(identity = "console-feed", every = "${baton.console.live-poll:1s}",
-            delayed = "${baton.console.live-poll:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            delayed = "${baton.console.live-poll:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> look() {
         if (listeners.get() == 0) {
             head.set(-1);

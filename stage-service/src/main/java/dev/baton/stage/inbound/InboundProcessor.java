@@ -64,7 +64,8 @@ public class InboundProcessor {
 
     /** Every {@code baton.inbound.poll}, first one poll after start. */
     @Scheduled(identity = "inbound-retry", every = "${baton.inbound.poll:2s}", delayed = "${baton.inbound.poll:2s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> retryPass() {
         return retryDueNow().replaceWithVoid().onFailure().recoverWithUni(failure -> {
             LOG.warnf("inbound retry pass failed, the next one will retry: %s", failure.getMessage());

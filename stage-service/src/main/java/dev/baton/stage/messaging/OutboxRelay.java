@@ -67,7 +67,8 @@ public class OutboxRelay {
 
     /** The poll: a wake like any other, so it never overlaps a round a commit started. */
     @Scheduled(identity = "outbox-poll", every = "${baton.recovery.outbox-poll:1s}",
-            delayed = "${baton.recovery.outbox-poll:1s}")
+            delayed = "${baton.recovery.outbox-poll:1s}",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @NonBlocking
     void poll() {
         wake();

@@ -41,7 +41,8 @@ public class StateSampler {
         this.metrics = metrics;
     }
 
-    @Scheduled(every = "15s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "15s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return sample().onFailure().invoke(e -> LOG.debugf("state sample skipped: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();

@@ -64,7 +64,8 @@ public class PlaneSyncWorker {
 
     /** Every {@code baton.plane.poll}, first one poll after start; nothing without an API key. */
     @Scheduled(identity = "plane-sync", every = "${baton.plane.poll:1s}", delayed = "${baton.plane.poll:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> pass() {
         if (!enabled()) {
             return Uni.createFrom().voidItem();

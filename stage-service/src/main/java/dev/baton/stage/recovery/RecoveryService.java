@@ -58,7 +58,8 @@ public class RecoveryService {
      * covers the start). Overlap with the start-up sweep is harmless: each reclaim is a CAS.
      */
     @Scheduled(identity = "recovery-sweep", every = "${baton.recovery.interval:30s}",
-            delayed = "${baton.recovery.interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            delayed = "${baton.recovery.interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> sweep() {
         return sweepNow().replaceWithVoid().onFailure().recoverWithUni(failure -> {
             LOG.warnf("recovery sweep failed, the next one will retry: %s", failure.getMessage());

@@ -73,7 +73,8 @@ public class RetentionService {
 
     /** A worker thread: the broker lookup blocks (bounded by broker-timeout). */
     @Scheduled(identity = "retention", every = "${baton.retention.every}", delayed = "1m",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduled() {
         try {
             Pruned pruned = prune(windows(config.outbox(), config.inbound())).await().atMost(Duration.ofMinutes(10));
