@@ -141,8 +141,9 @@ public class JobService {
     /**
      * After the runner's own finalisation: evaluate the gates (read-only), claim the terminal
      * status they imply, and only if this call won the claim ask for the transition as
-     * {@code monitor}. A lost claim does nothing more; a task that already left the job's stage
-     * is not moved. The claim and its transition are in flight as one ({@link InFlight}): once shutdown
+     * {@code monitor}. A claim lost to another actor (the reaper) does nothing more; one lost to an
+     * earlier finalize of the same verdict asks for the transition again ({@link #finalizedAlike});
+     * a task that already left the job's stage is not moved. The claim and its transition are in flight as one ({@link InFlight}): once shutdown
      * began the call is refused before the claim (the runner asks again, another replica answers), never
      * between a won claim and its transition.
      */
@@ -159,11 +160,29 @@ public class JobService {
             Job job = evaluated.job();
             GateReport report = evaluated.report();
             String status = report.advance() ? "done" : "failed";
-            return claim(jobId, "running", status, report.advance() ? null : report.verdictKey())
-                    .flatMap(claim -> !claim.won()
-                            ? Uni.createFrom().item(new Finalized("lost", claim.job().status(), report, null))
-                            : askTransition(job, report).map(result -> new Finalized("won", status, report, result)));
+            String detail = report.advance() ? null : report.verdictKey();
+            return claim(jobId, "running", status, detail).flatMap(claim -> {
+                if (claim.won()) {
+                    return askTransition(job, report).map(result -> new Finalized("won", status, report, result));
+                }
+                if (finalizedAlike(claim.job(), status, detail)) {
+                    return askTransition(job, report).map(result -> new Finalized("lost", status, report, result));
+                }
+                return Uni.createFrom().item(new Finalized("lost", claim.job().status(), report, null));
+            });
         });
+    }
+
+    /**
+     * The job was already claimed just as this finalize would claim it (same status, same detail: a
+     * finalize, not the reaper), so this is the runner asking again after its first call got no
+     * answer. That first call may have died between its claim and its transition (a SIGKILLed
+     * replica), which would leave the task at the job's stage with nothing left to move it: the
+     * transition is asked again. Safe however far the first one got: the stage CAS and the job's
+     * request key make a transition already made answer {@code already}, one in flight {@code deferred}.
+     */
+    private static boolean finalizedAlike(Job claimed, String status, String detail) {
+        return status.equals(claimed.status()) && java.util.Objects.equals(detail, claimed.detail());
     }
 
     private record Evaluated(Job job, GateReport report) {

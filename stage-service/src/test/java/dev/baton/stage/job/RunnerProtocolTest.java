@@ -189,6 +189,35 @@ class RunnerProtocolTest {
     }
 
     /**
+     * A finalize whose replica was SIGKILLed between its claim and its transition (found by a chaos
+     * run: the task stayed at its stage for good): the runner, which got no answer, asks again;
+     * that call loses the claim to the dead one's, and asks for the transition itself, once.
+     */
+    @Test
+    void aFinalizeAskedAgainAfterItsClaimDiedBeforeItsTransitionMovesTheTaskOnce() {
+        String task = newTaskId("REFIN");
+        createTask(task, "acme/claim", "created");
+        transition(task, "created", "analysis", "operator").then().statusCode(200);
+        long job = ((Number) new Runner("refinalizer-" + task).pick("analysis").path("id")).longValue();
+        given().contentType(ContentType.JSON).body("{\"code\":0}").post("/jobs/" + job + "/exit").then()
+                .statusCode(200);
+        // What the first finalize committed before its process died: the claim, as a finalize claims an advance.
+        given().contentType(ContentType.JSON).body("{\"expected\":\"running\",\"status\":\"done\"}")
+                .post("/jobs/" + job + "/claim").then().statusCode(200).body("claim", equalTo("won"));
+        assertEquals("analysis", dev.baton.stage.StageApi.stageOf(task));
+
+        String target = given().post("/jobs/" + job + "/finalize").then().statusCode(409)
+                .body("claim", equalTo("lost")).body("transition.outcome", equalTo("advanced"))
+                .extract().path("gates.target");
+        assertEquals(target, dev.baton.stage.StageApi.stageOf(task), "the runner's second finalize moved the task");
+
+        given().post("/jobs/" + job + "/finalize").then().statusCode(409).body("claim", equalTo("lost"));
+        assertEquals(target, dev.baton.stage.StageApi.stageOf(task));
+        assertEquals(1, count("SELECT count(*) FROM stage.stage_history WHERE task_id = ? AND from_stage = 'analysis'",
+                task), "moved once");
+    }
+
+    /**
      * The contract reaper-service's tests fake (reaper-service/src/test/.../StageServiceFake):
      * every field its client reads is in the real answers, with the same name and JSON type.
      */
