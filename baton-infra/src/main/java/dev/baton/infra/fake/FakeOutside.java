@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,7 +223,7 @@ public final class FakeOutside implements AutoCloseable {
     public List<TelegramCall> telegramCalls(String chat) {
         List<TelegramCall> calls = telegramCalls.getOrDefault(Long.parseLong(chat), List.of());
         synchronized (calls) {
-            return calls.stream().sorted(java.util.Comparator.comparing(TelegramCall::at)).toList();
+            return calls.stream().sorted(Comparator.comparing(TelegramCall::at)).toList();
         }
     }
 

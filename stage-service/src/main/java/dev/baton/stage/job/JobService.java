@@ -19,6 +19,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -182,7 +183,7 @@ public class JobService {
      * request key make a transition already made answer {@code already}, one in flight {@code deferred}.
      */
     private static boolean finalizedAlike(Job claimed, String status, String detail) {
-        return status.equals(claimed.status()) && java.util.Objects.equals(detail, claimed.detail());
+        return status.equals(claimed.status()) && Objects.equals(detail, claimed.detail());
     }
 
     private record Evaluated(Job job, GateReport report) {
