@@ -6,7 +6,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +38,8 @@ public final class KafkaProcess implements AutoCloseable {
     /** Formats {@code directory}'s log storage, starts the broker on a free port and creates Baton's topics. */
     public static KafkaProcess start(Path directory) throws Exception {
         Files.createDirectories(directory);
-        KafkaProcess kafka = new KafkaProcess(directory, freePort());
-        int controller = freePort();
+        KafkaProcess kafka = new KafkaProcess(directory, Ports.free());
+        int controller = Ports.free();
         Files.writeString(kafka.properties, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -130,12 +129,6 @@ public final class KafkaProcess implements AutoCloseable {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 kill();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

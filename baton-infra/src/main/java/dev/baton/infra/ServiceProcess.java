@@ -64,16 +64,9 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        int managementPort = freePort();
+        int managementPort = Ports.free();
         builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         return new ServiceProcess(module, port, managementPort, log, builder.start());
-    }
-
-    /** A port nobody listens on now (the OS's choice). */
-    public static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     public String name() {
@@ -103,7 +96,8 @@ public final class ServiceProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready; see " + log);
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready; see "
+                        + log + "; it ended:\n" + tail(log, 15));
             }
             try {
                 if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -115,6 +109,16 @@ public final class ServiceProcess implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException(name + " not ready after " + timeout + "; see " + log);
+    }
+
+    /** The last {@code lines} lines of {@code log} (what a CI report shows when a service would not start). */
+    static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return "(the log is unreadable: " + unreadable.getMessage() + ")";
+        }
     }
 
     /** SIGKILL, and wait until the process is gone. */

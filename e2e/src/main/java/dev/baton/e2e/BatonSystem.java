@@ -2,6 +2,7 @@ package dev.baton.e2e;
 
 import dev.baton.infra.EmbeddedPostgresServer;
 import dev.baton.infra.KafkaProcess;
+import dev.baton.infra.Ports;
 import dev.baton.infra.ServiceProcess;
 import dev.baton.infra.fake.FakeOutside;
 import dev.baton.infra.fake.WebhookPayloads;
@@ -56,7 +57,7 @@ public final class BatonSystem implements AutoCloseable {
             for (int replica = 1; replica <= replicas.getOrDefault(service, 1); replica++) {
                 String instance = replica == 1 ? service : service + "-" + replica;
                 modules.put(instance, service);
-                ports.put(instance, ServiceProcess.freePort());
+                ports.put(instance, Ports.free());
             }
         }
         stageBalancer = replicas.getOrDefault("stage-service", 1) > 1

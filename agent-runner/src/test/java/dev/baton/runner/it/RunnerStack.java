@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.infra.EmbeddedKafkaBroker;
 import dev.baton.infra.EmbeddedPostgresServer;
+import dev.baton.infra.Ports;
 import dev.baton.infra.ServiceProcess;
 import dev.baton.infra.fake.FakeOutside;
 
@@ -62,7 +63,7 @@ final class RunnerStack implements AutoCloseable {
         env.put("BATON_GITEA_TOKEN", GITEA_TOKEN);
         env.put("BATON_PLANE_URL", outside.baseUrl());
         env.put("BATON_PLANE_API_KEY", FakeOutside.PLANE_API_KEY);
-        int port = ServiceProcess.freePort();
+        int port = Ports.free();
         env.put("BATON_STAGE_SERVICE_URL", "http://127.0.0.1:" + port);
         stage = ServiceProcess.start(root, "stage-service", port, env, work.resolve("logs/stage-service.log"));
         stage.awaitReady(READY);
@@ -77,7 +78,7 @@ final class RunnerStack implements AutoCloseable {
         runnerEnv.put("BATON_RUNNER_GIT_URL", outside.git().urlTemplate());
         runnerEnv.put("BATON_RUNNER_KILL_GRACE", "2s");
         runnerEnv.putAll(settings);
-        ServiceProcess runner = ServiceProcess.start(root, "agent-runner", ServiceProcess.freePort(), runnerEnv,
+        ServiceProcess runner = ServiceProcess.start(root, "agent-runner", Ports.free(), runnerEnv,
                 work.resolve("logs/runner-" + id + ".log"));
         runners.add(runner);
         runner.awaitReady(READY);

@@ -1,7 +1,8 @@
 package dev.baton.stage.bench;
 
+import dev.baton.infra.Ports;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,7 +98,7 @@ final class Footprint {
                     problems.put(service, "no AOT cache: the recording run wrote none");
                     continue;
                 }
-                int port = freePort();
+                int port = Ports.free();
                 List<String> command = new ArrayList<>();
                 command.add(set.java());
                 for (String flag : flags) {
@@ -117,7 +118,7 @@ final class Footprint {
                 builder.environment().putAll(infraEnv);
                 builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
                 builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-                int management = freePort();
+                int management = Ports.free();
                 builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
                 builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
                 if (stageUrl != null) {
@@ -246,12 +247,6 @@ final class Footprint {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.stage.health;
 
+import dev.baton.infra.Ports;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.ManagementInterface;
 import io.quarkus.test.common.TestResourceScope;
@@ -10,8 +11,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import static dev.baton.stage.StageApi.GUARDED_REPO;
@@ -39,19 +38,11 @@ class BrokerDownTest {
     public static class NoBroker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            String nowhere = "127.0.0.1:" + closedPort();
+            String nowhere = "127.0.0.1:" + Ports.free();
             return Map.of(
                     "mp.messaging.outgoing.outbox.bootstrap.servers", nowhere,
                     "mp.messaging.incoming.inbound.bootstrap.servers", nowhere,
                     "mp.messaging.incoming.console-alerts.bootstrap.servers", nowhere);
-        }
-
-        private static int closedPort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 
