@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code /jobs/pick}, {@code /jobs/{id}/exit}), so it can vanish or stop short of finalising at
  * the moment it chooses, or come back under a new boot id.
  * The drift comes after the runners' picks: its task's move to analysis queues a job no runner takes.
+ * Last, a reaper replica dies between its claim of a job and the rollback it claimed for: stage-service's
+ * own schedule follows the claim up.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReaperSchedulesIT {
@@ -45,6 +47,8 @@ class ReaperSchedulesIT {
     /** Tier 2's grace and Tier 3's ceiling, shortened so the run stays cheap. */
     static final Duration GRACE = Duration.ofSeconds(2);
     static final Duration MAX_RUNNING = Duration.ofSeconds(15);
+    /** How long stage-service gives a job claim's winner to ask its transition itself. */
+    static final Duration FOLLOWUP_GRACE = Duration.ofSeconds(3);
     /** Plane states the system maps its stages to ({@code BATON_PLANE_STATE_MAP}). */
     static final Map<String, String> PLANE_STATES = Map.of("created", "5a1c0e52-0000-4000-8000-000000000001",
             "analysis", "5a1c0e52-0000-4000-8000-000000000002", "brd-approval", "5a1c0e52-0000-4000-8000-000000000003");
@@ -68,6 +72,8 @@ class ReaperSchedulesIT {
                 "BATON_REAPER_FINALIZE_GRACE", GRACE.toSeconds() + "s",
                 "BATON_REAPER_MAX_RUNNING", MAX_RUNNING.toSeconds() + "s",
                 "BATON_RECONCILER_INTERVAL", "2s",
+                "BATON_RECOVERY_INTERVAL", "1s",
+                "BATON_RECOVERY_FOLLOWUP_GRACE", FOLLOWUP_GRACE.toSeconds() + "s",
                 "BATON_PLANE_API_KEY", FakeOutside.PLANE_API_KEY,
                 "BATON_PLANE_STATE_MAP", stateMap.toString()), READY);
         system.service("agent-runner").kill();
@@ -122,11 +128,7 @@ class ReaperSchedulesIT {
     @Test
     @Order(2)
     void aJobWhoseRunnerRestartedIsFailedAndItsStageRolledBack() throws Exception {
-        String task = "RESTART-" + suffix();
-        assertEquals(201, stage.post("/tasks", """
-                {"id":"%s","repo":"%s","title":"Reaper %s","stage":"brd-approval"}"""
-                .formatted(task, WebhookPayloads.REPO, task)).status());
-        move(task, "brd-approval", "architecture");
+        String task = taskInArchitecture("RESTART");
         long job = pickAsRunner("e2e-restarting", task, "architecture");
 
         register("e2e-restarting");
@@ -160,6 +162,39 @@ class ReaperSchedulesIT {
         assertEquals("reconciler", lastActor(task), "the reconciler moved it");
     }
 
+    /**
+     * A reaper replica killed between its claim of a job and the rollback it claimed for. The test is
+     * that replica: it sends the claim the reaper sends (naming the rollback), and dies — no
+     * transition. The job is no longer running, so no reaper sweep sees it again; stage-service's
+     * follow-up schedule asks the rollback on the reaper's behalf, a grace after the claim, once.
+     */
+    @Test
+    @Order(5)
+    void aReaperKilledBetweenItsClaimAndItsRollbackIsFollowedUpByStageService() throws Exception {
+        String task = taskInArchitecture("CLAIMED");
+        long job = pickAsRunner("e2e-claimed", task, "architecture");
+        long claimedAt = System.nanoTime();
+        assertEquals(200, stage.post("/jobs/" + job + "/claim", """
+                {"expected":"running","status":"failed","reason":"tier 1: runner restarted",
+                 "then":{"to":"analysis","actor":"reaper","requestId":"reaper-job-%d"}}""".formatted(job)).status());
+
+        stage.awaitStage(task, "analysis", FOLLOWUP_GRACE.plusSeconds(30));
+        Duration after = Duration.ofNanos(System.nanoTime() - claimedAt);
+        assertTrue(after.compareTo(FOLLOWUP_GRACE) >= 0, "not before the claimant's grace: " + after);
+        assertEquals("reaper", lastActor(task), "moved on the reaper's behalf");
+        assertEquals(List.of("failed", "tier 1: runner restarted"), job(job));
+        Thread.sleep(FOLLOWUP_GRACE.plusSeconds(2).toMillis()); // more sweeps pass: nothing moves it again
+        try (var connection = DriverManager.getConnection(system.jdbcUrl(), "postgres", "postgres");
+             var query = connection.prepareStatement("SELECT count(*) FROM stage.stage_history WHERE task_id = ? "
+                     + "AND from_stage = 'architecture'")) {
+            query.setString(1, task);
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                assertEquals(1, rows.getInt(1), "moved once");
+            }
+        }
+    }
+
     /** A task created over REST and moved created → analysis, which queues its analysis job. */
     private static String taskInAnalysis(String prefix) throws Exception {
         String task = prefix + "-" + suffix();
@@ -167,6 +202,16 @@ class ReaperSchedulesIT {
                 {"id":"%s","repo":"%s","title":"Reaper %s","stage":"created"}""".formatted(task, WebhookPayloads.REPO, task))
                 .status());
         move(task, "created", "analysis");
+        return task;
+    }
+
+    /** A task created over REST at brd-approval and moved to architecture (a stage with a rollback), which queues its job. */
+    private static String taskInArchitecture(String prefix) throws Exception {
+        String task = prefix + "-" + suffix();
+        assertEquals(201, stage.post("/tasks", """
+                {"id":"%s","repo":"%s","title":"Reaper %s","stage":"brd-approval"}"""
+                .formatted(task, WebhookPayloads.REPO, task)).status());
+        move(task, "brd-approval", "architecture");
         return task;
     }
 

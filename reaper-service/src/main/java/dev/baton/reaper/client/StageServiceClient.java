@@ -104,9 +104,16 @@ public class StageServiceClient {
         return read("GET /queue", restClient::queue, QueueSnapshot.class);
     }
 
-    /** Claim-before-act: the CAS running → {@code status}. Not retried (see the class comment). */
-    public Uni<ClaimResult> claim(long jobId, String status, String reason) {
-        return call(() -> restClient.claim(jobId, new StageServiceRestClient.ClaimBody("running", status, reason)))
+    /**
+     * Claim-before-act: the CAS running → {@code status}. Not retried (see the class comment).
+     * {@code thenTo} (or null): the stage the winner then asks the task to move to, as {@code actor}
+     * with {@code requestId}; stage-service writes it down with the claim and asks it itself if this
+     * process dies before it does.
+     */
+    public Uni<ClaimResult> claim(long jobId, String status, String reason, String thenTo, String actor,
+                                  String requestId) {
+        StageServiceRestClient.Then then = thenTo == null ? null : new StageServiceRestClient.Then(thenTo, actor, requestId);
+        return call(() -> restClient.claim(jobId, new StageServiceRestClient.ClaimBody("running", status, reason, then)))
                 .map(response -> {
                     int code = response.getStatus();
                     JsonNode body = body(response);

@@ -22,8 +22,12 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Consumes(MediaType.APPLICATION_JSON)
 interface StageServiceRestClient {
 
-    /** {@code POST /jobs/{id}/claim}. */
-    record ClaimBody(String expected, String status, String reason) {
+    /** {@code POST /jobs/{id}/claim}; {@code then}, if any, is asked on the reaper's behalf should it die after the claim. */
+    record ClaimBody(String expected, String status, String reason, Then then) {
+    }
+
+    /** The transition the claim's winner asks for next: to {@code to}, as {@code actor}, with {@code requestId}. */
+    record Then(String to, String actor, String requestId) {
     }
 
     /** {@code POST /tasks/{id}/transitions}. */

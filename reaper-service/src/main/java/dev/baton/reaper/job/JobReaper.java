@@ -143,8 +143,8 @@ public class JobReaper {
             }
             String reason = "tier 1: runner " + job.runnerId() + " restarted (boot " + job.runnerBootId() + " -> "
                     + job.runnerCurrentBootId() + ") before an exit code; its agent is gone";
-            return claimThen(job, Tier.RUNNER_RESTARTED, "failed", reason, () -> transitionUnlessMoved(job,
-                    rollback.get(), reason));
+            return claimThen(job, Tier.RUNNER_RESTARTED, "failed", reason, rollback.get(),
+                    () -> transitionUnlessMoved(job, rollback.get(), reason));
         });
     }
 
@@ -169,7 +169,7 @@ public class JobReaper {
             String status = gates.get().advance() ? "done" : "failed";
             String reason = overdue + "; gates " + gates.get().verdictKey();
             String target = gates.get().target();
-            return claimThen(job, Tier.FINALIZE_OVERDUE, status, reason, () -> target == null
+            return claimThen(job, Tier.FINALIZE_OVERDUE, status, reason, target, () -> target == null
                     ? Uni.createFrom().item("no transition (verdict " + gates.get().verdictKey() + ")")
                     : transitionUnlessMoved(job, target, reason));
         });
@@ -179,7 +179,7 @@ public class JobReaper {
     private Uni<Decision> alreadyAdvanced(RunningJob job, String overdue, String now) {
         String status = job.exitCode() != null && job.exitCode() == 0 ? "done" : "failed";
         String reason = overdue + "; task already at " + now + ", no transition";
-        return claimThen(job, Tier.FINALIZE_OVERDUE, status, reason, () -> Uni.createFrom().item(
+        return claimThen(job, Tier.FINALIZE_OVERDUE, status, reason, null, () -> Uni.createFrom().item(
                 "task already advanced to " + now));
     }
 
@@ -188,15 +188,15 @@ public class JobReaper {
         String reason = "tier 3: running " + job.ageS() + "s, longer than the " + config.maxRunning().toSeconds()
                 + "s ceiling";
         // Claim before the force-release, so that of two replicas with stale snapshots only the
-        // winner releases; a loser releasing later would break the winner's own new lease.
-        return claimThen(job, Tier.MAX_RUNNING, "reaped", reason, () -> forceRelease(job)
-                .flatMap(released -> stage.pipeline().flatMap(pipeline -> {
-                    Optional<String> rollback = pipeline.flatMap(p -> p.rollbackOf(job.stage()));
-                    if (rollback.isEmpty()) {
-                        return Uni.createFrom().item(released + "; no rollback for stage " + job.stage());
-                    }
-                    return transitionUnlessMoved(job, rollback.get(), reason).map(t -> released + "; " + t);
-                })));
+        // winner releases; a loser releasing later would break the winner's own new lease. The
+        // rollback is read first, so that the claim names it (a follow-up if this process dies).
+        return stage.pipeline().flatMap(pipeline -> {
+            Optional<String> rollback = pipeline.flatMap(p -> p.rollbackOf(job.stage()));
+            return claimThen(job, Tier.MAX_RUNNING, "reaped", reason, rollback.orElse(null), () -> forceRelease(job)
+                    .flatMap(released -> rollback.isEmpty()
+                            ? Uni.createFrom().item(released + "; no rollback for stage " + job.stage())
+                            : transitionUnlessMoved(job, rollback.get(), reason).map(t -> released + "; " + t)));
+        });
     }
 
     private Uni<String> forceRelease(RunningJob job) {
@@ -218,11 +218,14 @@ public class JobReaper {
 
     /**
      * Claim-before-act: {@code act} runs only if this call won the CAS running → {@code status}.
-     * A lost claim returns at once: no transition, no alert, no other call.
+     * A lost claim returns at once: no transition, no alert, no other call. {@code thenTo}: the stage
+     * {@code act} moves the task to (null: none), written down with the claim so that stage-service
+     * asks it itself should this process die between the claim and the transition.
      */
-    private Uni<Decision> claimThen(RunningJob job, Tier tier, String status, String reason,
+    private Uni<Decision> claimThen(RunningJob job, Tier tier, String status, String reason, String thenTo,
                                     java.util.function.Supplier<Uni<String>> act) {
-        return stage.claim(job.id(), status, reason).flatMap(claim -> {
+        String then = job.taskAdvanced() ? null : thenTo;
+        return stage.claim(job.id(), status, reason, then, ACTOR, requestId(job)).flatMap(claim -> {
             if (claim.outcome() == ClaimResult.Outcome.LOST) {
                 return Uni.createFrom().item(decision(job, tier, Decision.Action.LOST,
                         "claim lost: job is " + claim.jobStatus()));
@@ -242,16 +245,23 @@ public class JobReaper {
         if (job.taskAdvanced()) {
             return Uni.createFrom().item("task already at " + job.taskStage() + ", no transition");
         }
-        return stage.transition(job.taskId(), job.stage(), to, ACTOR, reason, "reaper-job-" + job.id())
+        return stage.transition(job.taskId(), job.stage(), to, ACTOR, reason, requestId(job))
                 .map(answer -> describe(job, to, answer));
+    }
+
+    /** The reaper's request id for a job's transition: the same in its claim's follow-up. */
+    private static String requestId(RunningJob job) {
+        return "reaper-job-" + job.id();
     }
 
     private String describe(RunningJob job, String to, TransitionAnswer answer) {
         String text = "transition " + job.stage() + " -> " + to + ": " + answer.outcome()
                 + (answer.detail() == null ? "" : " (" + answer.detail() + ")");
         if (!answer.applied()) {
-            // The claim is ours, so no other sweep retries this job: say so loudly.
-            LOG.warnf("job %d task %s: claimed, but %s", job.id(), job.taskId(), text);
+            // The claim is ours, so no sweep of running jobs sees this job again; stage-service's
+            // follow-up of the claim asks the transition again a grace later (deferred, effect-failed).
+            LOG.warnf("job %d task %s: claimed, but %s; stage-service's follow-up asks again", job.id(), job.taskId(),
+                    text);
         }
         return text;
     }

@@ -117,8 +117,10 @@ class JobReaperTest {
 
         assertEquals(Decision.Action.REAPED, report.decisions().get(0).action());
         assertEquals(Tier.FINALIZE_OVERDUE, report.decisions().get(0).tier());
-        assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/102/claim"))
-                .withRequestBody(equalToJson("{\"expected\":\"running\",\"status\":\"done\"}", true, true))));
+        // The claim names the transition that follows it: stage-service asks it should this reaper die in between.
+        assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/102/claim")).withRequestBody(equalToJson("""
+                {"expected":"running","status":"done",
+                 "then":{"to":"review","actor":"reaper","requestId":"reaper-job-102"}}""", true, true))));
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))
                 .withRequestBody(equalToJson("""
                         {"from":"development","to":"review","actor":"reaper","requestId":"reaper-job-102"}""",
@@ -143,7 +145,8 @@ class JobReaperTest {
         sweep(reaper);
 
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/103/claim"))
-                .withRequestBody(matchingJsonPath("$.status", equalTo("failed")))));
+                .withRequestBody(matchingJsonPath("$.status", equalTo("failed")))
+                .withRequestBody(matchingJsonPath("$.then.to", equalTo("development")))));
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))
                 .withRequestBody(equalToJson("{\"from\":\"review\",\"to\":\"development\",\"actor\":\"reaper\"}",
                         true, true))));
@@ -181,7 +184,11 @@ class JobReaperTest {
 
         assertEquals(Decision.Action.REAPED, report.decisions().get(0).action());
         assertEquals(0, count(getRequestedFor(urlPathMatching("/tasks/.*/gates"))));
-        assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/105/claim"))));
+        // No transition follows the claim, so the claim names none.
+        assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/105/claim"))
+                .withRequestBody(matchingJsonPath("$.status", equalTo("done")))));
+        assertEquals(0, count(postRequestedFor(urlPathEqualTo("/jobs/105/claim"))
+                .withRequestBody(matchingJsonPath("$.then"))));
         assertEquals(0, count(postRequestedFor(urlPathMatching("/tasks/.*/transitions"))));
     }
 
@@ -217,7 +224,8 @@ class JobReaperTest {
         assertEquals(List.of(Decision.Action.REAPED, Decision.Action.LEFT_FOR_REQUEUE),
                 report.decisions().stream().map(Decision::action).toList());
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/108/claim"))
-                .withRequestBody(matchingJsonPath("$.status", equalTo("failed")))));
+                .withRequestBody(matchingJsonPath("$.status", equalTo("failed")))
+                .withRequestBody(matchingJsonPath("$.then.to", equalTo("development")))));
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/tasks/" + task + "/transitions"))
                 .withRequestBody(equalToJson("{\"from\":\"review\",\"to\":\"development\",\"actor\":\"reaper\"}",
                         true, true))));
@@ -236,7 +244,9 @@ class JobReaperTest {
         assertEquals(Tier.MAX_RUNNING, report.decisions().get(0).tier());
         assertEquals(Decision.Action.REAPED, report.decisions().get(0).action());
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/jobs/110/claim"))
-                .withRequestBody(matchingJsonPath("$.status", equalTo("reaped")))));
+                .withRequestBody(matchingJsonPath("$.status", equalTo("reaped")))
+                .withRequestBody(matchingJsonPath("$.then.to", equalTo("development")))
+                .withRequestBody(matchingJsonPath("$.then.requestId", equalTo("reaper-job-110")))));
         assertEquals(1, count(postRequestedFor(urlPathEqualTo("/transition-lease/release"))
                 .withQueryParam("work_item", equalTo(task))
                 .withHeader("Authorization", equalTo("Bearer " + StageServiceFake.ADMIN_TOKEN))));

@@ -8,7 +8,7 @@ import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 
-/** Background loops of stage-service: stale-lease recovery and the outbox relay. */
+/** Background loops of stage-service: stale-lease recovery, job claims' follow-ups and the outbox relay. */
 @ConfigMapping(prefix = "baton.recovery")
 public interface RecoveryConfig {
 
@@ -16,6 +16,14 @@ public interface RecoveryConfig {
     @WithDefault("30s")
     @DurationRange(min = "1s", max = "24h")
     Duration interval();
+
+    /**
+     * How long after a job claim its claimant has to ask for the transition it claimed for, before
+     * the follow-up sweep (every {@link #interval()}) asks it on the claimant's behalf.
+     */
+    @WithDefault("30s")
+    @DurationRange(min = "1s", max = "1h")
+    Duration followupGrace();
 
     /** How often the outbox relay looks for unsent rows besides being woken by commits. */
     @WithDefault("1s")

@@ -37,9 +37,11 @@ public class JobService {
     private final TaskRepository tasks;
     private final TransitionService transitions;
     private final InFlight inFlight;
+    private final FollowupRepository followups;
 
     public JobService(Pool pool, JobRepository jobs, OutboxRepository outbox, OutboxRelay relay, GateEvaluator gates,
-                      TaskRepository tasks, TransitionService transitions, InFlight inFlight) {
+                      TaskRepository tasks, TransitionService transitions, InFlight inFlight,
+                      FollowupRepository followups) {
         this.pool = pool;
         this.jobs = jobs;
         this.outbox = outbox;
@@ -48,6 +50,7 @@ public class JobService {
         this.tasks = tasks;
         this.transitions = transitions;
         this.inFlight = inFlight;
+        this.followups = followups;
     }
 
     /** The outcome of a claim; {@code job} is the job after a won claim. */
@@ -117,8 +120,12 @@ public class JobService {
                 })));
     }
 
-    /** Claim-before-act: the CAS {@code expected → status}; only the winner may act. */
-    public Uni<Claim> claim(long jobId, String expected, String status, String detail) {
+    /**
+     * Claim-before-act: the CAS {@code expected → status}; only the winner may act. {@code next}, if
+     * given, is the transition the winner asks for right after: written down with the claim, so that
+     * {@link FollowupSweep} asks it if the winner dies first.
+     */
+    public Uni<Claim> claim(long jobId, String expected, String status, String detail, Followup.Next next) {
         if (!TERMINAL.contains(status)) {
             throw ProblemException.badRequest("status must be one of " + TERMINAL);
         }
@@ -128,6 +135,7 @@ public class JobService {
                 return outbox.transition(c, job.taskId(), "JobFinished", new JsonObject().put("taskId", job.taskId())
                                 .put("jobId", job.id()).put("stage", job.stage()).put("status", job.status())
                                 .put("exitCode", job.exitCode()))
+                        .call(() -> next == null ? Uni.createFrom().voidItem() : followups.insert(c, Followup.of(job, next)))
                         .replaceWith(new Claim(true, job));
             }
             return jobs.find(c, jobId).map(found -> new Claim(false,
@@ -162,7 +170,9 @@ public class JobService {
             GateReport report = evaluated.report();
             String status = report.advance() ? "done" : "failed";
             String detail = report.advance() ? null : report.verdictKey();
-            return claim(jobId, "running", status, detail).flatMap(claim -> {
+            Followup.Next next = report.target() == null ? null
+                    : new Followup.Next(report.target(), Actor.MONITOR, requestId(job));
+            return claim(jobId, "running", status, detail, next).flatMap(claim -> {
                 if (claim.won()) {
                     return askTransition(job, report).map(result -> new Finalized("won", status, report, result));
                 }
@@ -198,8 +208,13 @@ public class JobService {
                 return Uni.createFrom().nullItem();
             }
             return transitions.transitionWithin(new TransitionRequest(job.taskId(), job.stage(), report.target(),
-                    Actor.MONITOR, "job " + job.id() + " finished: " + report.verdictKey(), "job-" + job.id()));
+                    Actor.MONITOR, "job " + job.id() + " finished: " + report.verdictKey(), requestId(job)));
         });
+    }
+
+    /** The monitor's request id for a job's transition, the same on every finalize of it and on its follow-up. */
+    private static String requestId(Job job) {
+        return "job-" + job.id();
     }
 
     private Uni<Job> running(SqlConnection c, long jobId) {

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       or {@code in_doubt};</li>
  *   <li>{@code baton_inbound_total{result}}: inbound events by result, {@code redelivery} for a duplicate;</li>
  *   <li>{@code baton_retention_pruned_total{table}}: rows the retention job deleted;</li>
+ *   <li>{@code baton_job_followups_total{outcome}}: transitions the follow-up sweep asked for a job claim's
+ *       claimant, by the transition's outcome ({@code unanswered} when the call failed);</li>
  *   <li>the state gauges ({@link State}), as the last sample of the database read them.</li>
  * </ul>
  */
@@ -59,6 +61,10 @@ public class StageMetrics {
         forcedReleases = registry.counter("baton.lease.reclaims", "kind", "forced");
         INBOUND_RESULTS.forEach(result -> registry.counter("baton.inbound", "result", result));
         List.of(OUTBOX, INBOUND_EVENT).forEach(table -> registry.counter("baton.retention.pruned", "table", table));
+        for (Outcome outcome : Outcome.values()) {
+            registry.counter("baton.job.followups", "outcome", outcome.key());
+        }
+        registry.counter("baton.job.followups", "outcome", "unanswered");
         gauge("baton.leases", "state", "live", s -> s.leasesLive());
         gauge("baton.leases", "state", "stale", s -> s.leasesStale());
         gauge("baton.effects.in.doubt", null, null, s -> s.effectsInDoubt());
@@ -95,6 +101,10 @@ public class StageMetrics {
 
     public void pruned(String table, long rows) {
         registry.counter("baton.retention.pruned", "table", table).increment(rows);
+    }
+
+    public void followup(String outcome) {
+        registry.counter("baton.job.followups", "outcome", outcome).increment();
     }
 
     public void state(State sampled) {

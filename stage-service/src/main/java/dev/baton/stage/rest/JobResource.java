@@ -1,9 +1,12 @@
 package dev.baton.stage.rest;
 
+import dev.baton.stage.Actor;
 import dev.baton.stage.ProblemException;
+import dev.baton.stage.job.Followup;
 import dev.baton.stage.job.Job;
 import dev.baton.stage.job.JobRepository;
 import dev.baton.stage.job.JobService;
+import dev.baton.stage.pipeline.PipelineDefinition;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.ws.rs.Consumes;
@@ -40,18 +43,27 @@ public class JobResource {
     public record Exit(Integer code, String reason) {
     }
 
-    /** {@code POST /jobs/{id}/claim}. */
-    public record ClaimBody(String expected, String status, String reason) {
+    /**
+     * {@code POST /jobs/{id}/claim}; {@code then} (optional) is the transition the winner asks for
+     * next, asked on its behalf if it dies before (docs/stage-service.md, "Follow-ups").
+     */
+    public record ClaimBody(String expected, String status, String reason, Then then) {
+    }
+
+    /** {@code to}: a stage of the pipeline, from the job's stage; {@code actor} and {@code requestId}: the winner's. */
+    public record Then(String to, String actor, String requestId) {
     }
 
     private final JobService jobs;
     private final JobRepository repository;
     private final Pool pool;
+    private final PipelineDefinition pipeline;
 
-    public JobResource(JobService jobs, JobRepository repository, Pool pool) {
+    public JobResource(JobService jobs, JobRepository repository, Pool pool, PipelineDefinition pipeline) {
         this.jobs = jobs;
         this.repository = repository;
         this.pool = pool;
+        this.pipeline = pipeline;
     }
 
     @POST
@@ -107,9 +119,22 @@ public class JobResource {
         }
         String expected = TaskResource.required("expected", body.expected());
         String status = TaskResource.required("status", body.status());
-        return jobs.claim(id, expected, status, TaskResource.optional("reason", body.reason()))
+        return jobs.claim(id, expected, status, TaskResource.optional("reason", body.reason()), next(body.then()))
                 .map(claim -> Response.status(claim.won() ? 200 : 409)
                         .entity(Map.of("claim", claim.won() ? "won" : "lost", "job", claim.job())).build());
+    }
+
+    private Followup.Next next(Then then) {
+        if (then == null) {
+            return null;
+        }
+        String to = TaskResource.required("then.to", then.to());
+        if (pipeline.stage(to).isEmpty()) {
+            throw ProblemException.badRequest("'then.to' names no stage of the pipeline: " + to);
+        }
+        Actor actor = Actor.fromKey(TaskResource.required("then.actor", then.actor())).orElseThrow(() ->
+                ProblemException.badRequest("unknown actor '" + then.actor() + "' in 'then' (one of " + Actor.keys() + ")"));
+        return new Followup.Next(to, actor, TaskResource.required("then.requestId", then.requestId()));
     }
 
     @POST
