@@ -3,6 +3,8 @@ package dev.baton.stage.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.stage.config.GiteaConfig;
+import dev.baton.stage.tracing.TransitionTracing;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
@@ -12,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The Gitea calls of Baton's effects, with Gitea's answers translated into what they mean
@@ -56,25 +59,25 @@ public class GiteaClient {
      * 409 → the head moved on; a timeout or lost connection → unknown (resolve with
      * {@link #isMerged}).
      */
-    public Uni<MergeResult> merge(String repo, int index, String headSha) {
+    public Uni<MergeResult> merge(Context trace, String repo, int index, String headSha) {
         String[] r = split(repo);
-        return Uni.createFrom().deferred(() -> call(gitea.merge(r[0], r[1], index, auth(),
+        return Uni.createFrom().deferred(() -> call(trace, () -> gitea.merge(r[0], r[1], index, auth(),
                         new GiteaRestClient.MergeBody(config.mergeStyle(), headSha)))
-                        .flatMap(response -> interpretMerge(repo, index, response)))
+                        .flatMap(response -> interpretMerge(trace, repo, index, response)))
                 .onFailure(TryAgain.class).retry().withBackOff(config.backoff()).atMost(config.attempts())
                 .onFailure(TryAgain.class).recoverWithItem(e -> new MergeResult(Merge.REFUSED,
                         "gave up after " + config.attempts() + " attempts: " + e.getMessage()))
                 .onFailure().recoverWithItem(e -> new MergeResult(Merge.UNKNOWN, describe(e)));
     }
 
-    private Uni<MergeResult> interpretMerge(String repo, int index, Response response) {
+    private Uni<MergeResult> interpretMerge(Context trace, String repo, int index, Response response) {
         int status = response.getStatus();
         String message = message(response);
         if (status == 200) {
             return Uni.createFrom().item(new MergeResult(Merge.MERGED, "merged"));
         }
         if (status == 405) {
-            return isMerged(repo, index).map(found -> {
+            return isMerged(trace, repo, index).map(found -> {
                 if (found == Found.YES) {
                     return new MergeResult(Merge.ALREADY_MERGED, "already merged");
                 }
@@ -88,7 +91,7 @@ public class GiteaClient {
             return Uni.createFrom().item(new MergeResult(Merge.HEAD_OUT_OF_DATE, "409: " + message));
         }
         if (status >= 500) {
-            return isMerged(repo, index).map(found -> {
+            return isMerged(trace, repo, index).map(found -> {
                 if (found == Found.YES) {
                     return new MergeResult(Merge.MERGED, "merged (answered " + status + ")");
                 }
@@ -99,9 +102,9 @@ public class GiteaClient {
     }
 
     /** GET …/pulls/{index}/merge: 204 merged, 404 not merged, anything else unknown. */
-    public Uni<Found> isMerged(String repo, int index) {
+    public Uni<Found> isMerged(Context trace, String repo, int index) {
         String[] r = split(repo);
-        return call(gitea.isMerged(r[0], r[1], index, auth())).map(response -> switch (response.getStatus()) {
+        return call(trace, () -> gitea.isMerged(r[0], r[1], index, auth())).map(response -> switch (response.getStatus()) {
             case 204 -> Found.YES;
             case 404 -> Found.NO;
             default -> Found.UNKNOWN;
@@ -112,10 +115,10 @@ public class GiteaClient {
      * Dispatches {@code workflow} with the given inputs. 204 → YES (started); 4xx → NO (refused);
      * 5xx or no answer → UNKNOWN (look the run up by its idempotency key before any retry).
      */
-    public Uni<Found> dispatch(String repo, String workflow, Map<String, String> inputs) {
+    public Uni<Found> dispatch(Context trace, String repo, String workflow, Map<String, String> inputs) {
         String[] r = split(repo);
-        return call(gitea.dispatch(r[0], r[1], workflow, auth(), new GiteaRestClient.DispatchBody(config.ref(),
-                        inputs)))
+        return call(trace, () -> gitea.dispatch(r[0], r[1], workflow, auth(),
+                        new GiteaRestClient.DispatchBody(config.ref(), inputs)))
                 .map(response -> {
                     int status = response.getStatus();
                     if (status == 204 || status == 200 || status == 201) {
@@ -131,9 +134,9 @@ public class GiteaClient {
     }
 
     /** Is there a workflow run whose title carries {@code key}? (The workflows set {@code run-name} to it.) */
-    public Uni<Found> runExists(String repo, String key) {
+    public Uni<Found> runExists(Context trace, String repo, String key) {
         String[] r = split(repo);
-        return call(gitea.runs(r[0], r[1], "workflow_dispatch", 50, auth())).map(response -> {
+        return call(trace, () -> gitea.runs(r[0], r[1], "workflow_dispatch", 50, auth())).map(response -> {
             if (response.getStatus() != 200) {
                 return Found.UNKNOWN;
             }
@@ -150,9 +153,13 @@ public class GiteaClient {
         }).onFailure().recoverWithItem(Found.UNKNOWN);
     }
 
-    /** 4xx/5xx come back as responses, not exceptions; the call is bounded by the configured timeout. */
-    private Uni<Response> call(Uni<Response> call) {
-        return call.onFailure(WebApplicationException.class)
+    /**
+     * 4xx/5xx come back as responses, not exceptions; the call is bounded by the configured timeout.
+     * The request is made (and so its HTTP client span started) with {@code trace} current: each
+     * call, a retry's too, is a child of the effect's span, whatever callback it runs in.
+     */
+    private Uni<Response> call(Context trace, Supplier<Uni<Response>> request) {
+        return TransitionTracing.within(trace, request).onFailure(WebApplicationException.class)
                 .recoverWithItem(e -> ((WebApplicationException) e).getResponse())
                 .ifNoItem().after(config.timeout()).failWith(() -> new java.util.concurrent.TimeoutException(
                         "no answer from Gitea in " + config.timeout()));

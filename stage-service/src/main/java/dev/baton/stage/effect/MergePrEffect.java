@@ -34,7 +34,7 @@ public class MergePrEffect implements Effect {
             if (f.prNumber() == null || f.headSha() == null) {
                 return Uni.createFrom().item(EffectResult.failed("no PR with a head SHA is recorded"));
             }
-            return gitea.merge(context.repo(), f.prNumber(), f.headSha()).flatMap(result -> switch (result.outcome()) {
+            return gitea.merge(context.trace(), context.repo(), f.prNumber(), f.headSha()).flatMap(result -> switch (result.outcome()) {
                 case MERGED, ALREADY_MERGED -> facts.recordMerged(context.taskId())
                         .replaceWith(EffectResult.done("PR #" + f.prNumber() + " at " + f.headSha() + ": "
                                 + result.detail()));
@@ -42,7 +42,7 @@ public class MergePrEffect implements Effect {
                         "rollback verdict: head out of date (" + result.detail() + ")"));
                 case REFUSED -> Uni.createFrom().item(EffectResult.failed(result.detail()));
                 // No answer: the same question the resolve step asks, before anything else.
-                case UNKNOWN -> gitea.isMerged(context.repo(), f.prNumber()).flatMap(found -> found
+                case UNKNOWN -> gitea.isMerged(context.trace(), context.repo(), f.prNumber()).flatMap(found -> found
                         == GiteaClient.Found.YES
                         ? facts.recordMerged(context.taskId()).replaceWith(EffectResult.done(
                                 "PR #" + f.prNumber() + " merged (confirmed after: " + result.detail() + ")"))
@@ -60,7 +60,7 @@ public class MergePrEffect implements Effect {
             if (f.prNumber() == null) {
                 return Uni.createFrom().item(Resolution.NOT_HAPPENED);
             }
-            return gitea.isMerged(context.repo(), f.prNumber()).map(found -> switch (found) {
+            return gitea.isMerged(context.trace(), context.repo(), f.prNumber()).map(found -> switch (found) {
                 case YES -> Resolution.HAPPENED;
                 case NO -> Resolution.NOT_HAPPENED;
                 case UNKNOWN -> Resolution.UNKNOWN;

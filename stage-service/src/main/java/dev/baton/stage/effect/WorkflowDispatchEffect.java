@@ -61,7 +61,7 @@ public final class WorkflowDispatchEffect implements Effect {
     @Override
     public Uni<EffectResult> apply(EffectContext context) {
         String key = context.idempotencyKey();
-        return facts.of(context).flatMap(f -> gitea.dispatch(context.repo(), workflow(), Map.of(
+        return facts.of(context).flatMap(f -> gitea.dispatch(context.trace(), context.repo(), workflow(), Map.of(
                         "idempotency_key", key,
                         "work_item", context.taskId(),
                         "sha", f.mergeSha() != null ? f.mergeSha() : String.valueOf(f.headSha())))
@@ -74,7 +74,7 @@ public final class WorkflowDispatchEffect implements Effect {
 
     @Override
     public Uni<Resolution> resolve(EffectContext context) {
-        return gitea.runExists(context.repo(), context.idempotencyKey()).map(found -> found == GiteaClient.Found.YES
+        return gitea.runExists(context.trace(), context.repo(), context.idempotencyKey()).map(found -> found == GiteaClient.Found.YES
                 ? Resolution.HAPPENED : Resolution.UNKNOWN);
     }
 }

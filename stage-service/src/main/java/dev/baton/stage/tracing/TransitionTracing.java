@@ -8,10 +8,14 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.AbstractUni;
+import io.smallrye.mutiny.subscription.UniSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The spans of the transition protocol: {@code baton.transition} for one request, with a child per
@@ -57,6 +61,26 @@ public class TransitionTracing {
             span.setAttribute(OUTCOME, outcome);
         }
         span.end();
+    }
+
+    /**
+     * {@code call}, made and subscribed to with {@code context} current, at each subscription (a
+     * retry's too): for an instrumented client (the Gitea REST client), whose span takes the current
+     * context as its parent when the request is made. Only for that moment: the scope is closed
+     * before any callback of the call runs. A null {@code context} changes nothing.
+     */
+    public static <T> Uni<T> within(Context context, Supplier<Uni<T>> call) {
+        if (context == null) {
+            return Uni.createFrom().deferred(call::get);
+        }
+        return new AbstractUni<T>() {
+            @Override
+            public void subscribe(UniSubscriber<? super T> subscriber) {
+                try (Scope ignored = context.makeCurrent()) {
+                    call.get().subscribe().withSubscriber(subscriber);
+                }
+            }
+        };
     }
 
     /**

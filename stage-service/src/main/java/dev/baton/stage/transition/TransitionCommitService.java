@@ -83,13 +83,15 @@ public class TransitionCommitService {
             return Uni.createFrom().item(previous);
         }
         String effect = effects.get(index);
-        EffectContext context = new EffectContext(held.task().id(), held.task().repo(), held.version(), held.token(),
-                transition.from(), transition.to(), effect, held.facts());
         boolean last = index == effects.size() - 1;
         Uni<EffectLedger.Ran> ran = tracing.step("baton.effect", held.task().id(), effect, held.change().trace(),
-                trace -> index == 0 && held.entered()
-                        ? ledger.runEntered(context, held.effectStatus(), held.effectToken(), last)
-                        : ledger.runOnce(context, last),
+                trace -> {
+                    EffectContext context = new EffectContext(held.task().id(), held.task().repo(), held.version(),
+                            held.token(), transition.from(), transition.to(), effect, held.facts(), trace);
+                    return index == 0 && held.entered()
+                            ? ledger.runEntered(context, held.effectStatus(), held.effectToken(), last)
+                            : ledger.runOnce(context, last);
+                },
                 r -> r.step().name().toLowerCase());
         return ran.flatMap(r -> r.step() == EffectLedger.Step.DONE ? effects(held, index + 1, new Attempt(effect, r))
                 : Uni.createFrom().item(new Attempt(effect, r)));

@@ -266,7 +266,7 @@ public class TransitionService {
         String effect = transition.effects().get(index);
         return tracing.step("baton.effect", task.id(), effect, change.trace(),
                         trace -> ledger.runUnguarded(new EffectContext(task.id(), task.repo(), task.version(), 0,
-                                transition.from(), transition.to(), effect, null)),
+                                transition.from(), transition.to(), effect, null, trace)),
                         step -> step.name().toLowerCase())
                 .flatMap(step -> step == EffectLedger.Step.DONE ? unguardedEffects(task, change, index + 1)
                         : Uni.createFrom().item("effect " + effect + ": " + step.name().toLowerCase()));

@@ -1,5 +1,7 @@
 package dev.baton.stage.tracing;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.CapturedSpans;
@@ -25,11 +27,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 import static dev.baton.stage.StageApi.count;
 import static dev.baton.stage.StageApi.createTask;
 import static dev.baton.stage.StageApi.newTaskId;
 import static dev.baton.stage.StageApi.text;
+import static dev.baton.stage.StageApi.transition;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.hamcrest.Matchers.equalTo;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,6 +113,43 @@ class TransitionTracingTest {
 
         // The trace as docs/operations.md shows it.
         LOG.info("captured trace:\n" + spans.dump(traceId));
+    }
+
+    /**
+     * The calls an effect makes to Gitea are children of its {@code baton.effect} span — a retry's
+     * too, made from a timer's callback: the merge answered "try again later" (405, and the PR not
+     * merged), then merged.
+     */
+    @Test
+    void anEffectsCallsToGiteaAreChildrenOfItsSpanRetriesIncluded() {
+        String task = newTaskId("TRG");
+        int pr = (int) (Math.abs(task.hashCode()) % 100_000) + 1;
+        String mergePath = "/api/v1/repos/acme/traced/pulls/" + pr + "/merge";
+        createTask(task, "acme/traced", "review");
+        given().contentType(ContentType.JSON).body("{\"number\":%d,\"headSha\":\"%s\"}".formatted(pr, SHA))
+                .post("/tasks/" + task + "/pull-request").then().statusCode(204);
+        WireMockServer gitea = OutsideWireMock.server();
+        gitea.stubFor(post(urlEqualTo(mergePath)).inScenario(task).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(405).withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Please try again later\",\"url\":\"\"}"))
+                .willSetStateTo("busy once"));
+        gitea.stubFor(post(urlEqualTo(mergePath)).inScenario(task).whenScenarioStateIs("busy once")
+                .willReturn(aResponse().withStatus(200)));
+        gitea.stubFor(get(urlEqualTo(mergePath)).willReturn(aResponse().withStatus(404)));
+
+        transition(task, "review", "testing", "operator").then().statusCode(200).body("outcome", equalTo("advanced"));
+
+        SpanData transition = spans.await("baton.transition", "baton.work_item", task, WAIT);
+        SpanData effect = child(transition, "baton.effect");
+        // POST (405), GET (not merged), POST again after the backoff (200): three calls, one parent.
+        Predicate<SpanData> call = s -> s.getKind() == SpanKind.CLIENT && !isStatement(s)
+                && s.getParentSpanId().equals(effect.getSpanId());
+        await().atMost(WAIT).until(() -> spans.all().stream().filter(call).count() >= 3);
+        List<String> calls = spans.all().stream().filter(call).map(SpanData::getName).sorted().toList();
+        assertEquals(3, calls.size(), calls.toString());
+        assertTrue(calls.get(0).startsWith("GET") && calls.get(1).startsWith("POST") && calls.get(2).startsWith("POST"),
+                "the effect's children: " + calls);
+        LOG.info("captured trace:\n" + spans.dump(transition.getTraceId()));
     }
 
     /**
