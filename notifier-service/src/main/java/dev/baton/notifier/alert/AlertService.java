@@ -61,8 +61,11 @@ public class AlertService {
                 .filter(c -> !c.isBlank()));
     }
 
-    /** Queues the alert in the caller's transaction. @return true when it was queued (not a repeat) */
-    public Uni<Boolean> enqueue(SqlClient conn, EventEnvelope event) {
+    /**
+     * Queues the alert in the caller's transaction, with the consumer span's {@code traceParent}
+     * (null: none). @return true when it was queued (not a repeat)
+     */
+    public Uni<Boolean> enqueue(SqlClient conn, EventEnvelope event, String traceParent) {
         Optional<String> chat = chat();
         if (chat.isEmpty()) {
             LOG.infof("alert %s for %s not sent: Telegram is not configured", event.eventType(), event.aggregateId());
@@ -77,7 +80,7 @@ public class AlertService {
             metrics.alert(event.eventType(), "queued");
             // Payload strings come from other services (effect details, reasons) and may quote a URL.
             return alerts.enqueue(conn, chat.get(), event.aggregateId(), event.eventType(),
-                    cap(telegram.redact(text(event)))).replaceWith(true);
+                    cap(telegram.redact(text(event))), traceParent).replaceWith(true);
         });
     }
 

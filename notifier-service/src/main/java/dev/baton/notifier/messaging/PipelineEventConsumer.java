@@ -30,9 +30,9 @@ import org.jboss.logging.MDC;
  * restart) is waited out ({@link UntilStored}): the record stays unacknowledged, never skipped, so
  * no card update is lost; the connector's age limit on such a record is off for these channels.
  *
- * <p>A transition record's trace (the connector's consumer span, a child of its {@code traceparent}
- * header) is stored with the card's pending mark: the sender's Telegram call, later and on its own
- * thread, continues it. Taking the {@link Message} is what gives access to that span; the record is
+ * <p>A record's trace (the connector's consumer span, a child of its {@code traceparent} header) is
+ * stored with the card's pending mark or the queued alert: the sender's Telegram call, later and on
+ * its own thread, continues it. Taking the {@link Message} is what gives access to that span; the record is
  * acknowledged once its change committed, as before.
  */
 @ApplicationScoped
@@ -62,22 +62,33 @@ public class PipelineEventConsumer {
             // An undecodable record: skipped (logged by the connector), never retried forever.
             return Uni.createFrom().completionStage(message.ack());
         }
-        Context trace = TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext)
-                .orElseGet(Context::current);
-        MDC.put("workItem", event.aggregateId());
-        TraceMdc.put(trace);
-        return settle(event, cardEvents.apply(event, TraceParent.of(trace)))
+        String traceParent = traced(message);
+        return settle(event, cardEvents.apply(event, traceParent))
                 .chain(() -> Uni.createFrom().completionStage(message.ack()));
     }
 
     @Incoming("alerts")
-    public Uni<Void> consumeAlert(EventEnvelope event) {
+    public Uni<Void> consumeAlert(Message<EventEnvelope> message) {
+        EventEnvelope event = message.getPayload();
         if (event == null) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().completionStage(message.ack());
         }
-        MDC.put("workItem", event.aggregateId());
+        String traceParent = traced(message);
         return settle(event, pool.withTransaction(conn -> events.rememberFirstDelivery(conn, event)
-                .chain(first -> first ? alerts.enqueue(conn, event) : Uni.createFrom().item(false))));
+                .chain(first -> first ? alerts.enqueue(conn, event, traceParent) : Uni.createFrom().item(false))))
+                .chain(() -> Uni.createFrom().completionStage(message.ack()));
+    }
+
+    /**
+     * The record's consumer span (its parent: the record's {@code traceparent}) and work item on
+     * every line logged meanwhile. @return that span's traceparent, kept with what the record queues
+     */
+    private static String traced(Message<EventEnvelope> message) {
+        Context trace = TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext)
+                .orElseGet(Context::current);
+        MDC.put("workItem", message.getPayload().aggregateId());
+        TraceMdc.put(trace);
+        return TraceParent.of(trace);
     }
 
     private Uni<Void> settle(EventEnvelope event, Uni<Boolean> applied) {

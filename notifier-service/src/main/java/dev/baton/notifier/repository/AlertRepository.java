@@ -25,11 +25,12 @@ public class AlertRepository {
             WHERE alert_sent.sent_at <= $3""";
 
     static final String ENQUEUE = """
-            INSERT INTO notifier.alert_outbox (chat_id, work_item, event_type, text) VALUES ($1, $2, $3, $4)""";
+            INSERT INTO notifier.alert_outbox (chat_id, work_item, event_type, text, trace_parent)
+            VALUES ($1, $2, $3, $4, $5)""";
 
     /** The chat's oldest alert that is due. Only the chat's one sender reads it, so no claim is needed. */
     static final String NEXT = """
-            SELECT id, chat_id, work_item, event_type, text, attempts FROM notifier.alert_outbox
+            SELECT id, chat_id, work_item, event_type, text, attempts, trace_parent FROM notifier.alert_outbox
             WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL AND next_attempt_at <= now()
             ORDER BY id LIMIT 1""";
 
@@ -46,8 +47,9 @@ public class AlertRepository {
             SELECT count(*) AS alerts, min(created_at) AS oldest FROM notifier.alert_outbox
             WHERE sent_at IS NULL AND dropped_at IS NULL""";
 
-    /** An alert message waiting for its chat's sender. */
-    public record QueuedAlert(long id, String chatId, String workItem, String eventType, String text, int attempts) {
+    /** An alert message waiting for its chat's sender; {@code traceParent}: the trace that raised it (or null). */
+    public record QueuedAlert(long id, String chatId, String workItem, String eventType, String text, int attempts,
+                              String traceParent) {
     }
 
     /** How many alerts wait, and since when the oldest does (null when none). */
@@ -66,8 +68,10 @@ public class AlertRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
-    public Uni<Void> enqueue(SqlClient conn, String chatId, String workItem, String eventType, String text) {
-        return conn.preparedQuery(ENQUEUE).execute(Tuple.of(chatId, workItem, eventType, text)).replaceWithVoid();
+    public Uni<Void> enqueue(SqlClient conn, String chatId, String workItem, String eventType, String text,
+                             String traceParent) {
+        return conn.preparedQuery(ENQUEUE).execute(Tuple.of(chatId, workItem, eventType, text, traceParent))
+                .replaceWithVoid();
     }
 
     public Uni<Optional<QueuedAlert>> next(String chatId) {
@@ -78,7 +82,7 @@ public class AlertRepository {
             }
             Row r = it.next();
             return Optional.of(new QueuedAlert(r.getLong("id"), r.getString("chat_id"), r.getString("work_item"),
-                    r.getString("event_type"), r.getString("text"), r.getInteger("attempts")));
+                    r.getString("event_type"), r.getString("text"), r.getInteger("attempts"), r.getString("trace_parent")));
         });
     }
 

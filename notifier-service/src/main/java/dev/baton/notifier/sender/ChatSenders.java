@@ -34,6 +34,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One sender per chat, cluster-wide: the only one that talks to Telegram for that chat, so the
@@ -316,7 +318,8 @@ public class ChatSenders {
         /** Alerts first, oldest first. @return true when there was one */
         private boolean sendAlert() {
             var next = alertQueue.next(chat).await().atMost(DB);
-            next.ifPresent(alerts::deliver);
+            next.ifPresent(alert -> traced("baton.alert.send", alert.workItem(), alert.traceParent(),
+                    () -> alerts.deliver(alert), sent -> sent ? "sent" : "failed"));
             return next.isPresent();
         }
 
@@ -329,7 +332,8 @@ public class ChatSenders {
             if (next.isEmpty()) {
                 return false;
             }
-            CardSyncService.Outcome outcome = traced(next.get());
+            CardSyncService.Outcome outcome = traced("baton.card.sync", next.get().workItem(), next.get().traceParent(),
+                    () -> cardSync.sync(next.get().workItem()), synced -> synced.name().toLowerCase());
             switch (outcome) {
                 case SYNCED, UNCHANGED, SKIPPED -> cards.clearPending(next.get()).await().atMost(DB);
                 case FAILED -> cards.deferPending(next.get().workItem()).await().atMost(DB);
@@ -342,17 +346,21 @@ public class ChatSenders {
             return true;
         }
 
-        /** The sync in a span of the card's trace; its work item and trace on every line logged meanwhile. */
-        private CardSyncService.Outcome traced(CardRepository.Pending pending) {
-            Span span = tracer.spanBuilder("baton.card.sync").setSpanKind(SpanKind.INTERNAL)
-                    .setParent(TraceParent.parent(pending.traceParent()))
-                    .setAttribute(BatonSpans.WORK_ITEM, pending.workItem()).startSpan();
-            MDC.put("workItem", pending.workItem());
+        /**
+         * {@code work} (a card's sync, an alert's send) in span {@code name} of the trace that queued it
+         * ({@code traceParent}); its work item and trace on every line logged meanwhile.
+         */
+        private <T> T traced(String name, String workItem, String traceParent, Supplier<T> work,
+                             Function<T, String> outcome) {
+            Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL)
+                    .setParent(TraceParent.parent(traceParent))
+                    .setAttribute(BatonSpans.WORK_ITEM, workItem).startSpan();
+            MDC.put("workItem", workItem);
             try (Scope ignored = span.makeCurrent()) {
                 TraceMdc.put(io.opentelemetry.context.Context.current());
-                CardSyncService.Outcome outcome = cardSync.sync(pending.workItem());
-                span.setAttribute(BatonSpans.OUTCOME, outcome.name().toLowerCase());
-                return outcome;
+                T done = work.get();
+                span.setAttribute(BatonSpans.OUTCOME, outcome.apply(done));
+                return done;
             } catch (RuntimeException e) {
                 span.recordException(e);
                 span.setStatus(StatusCode.ERROR);

@@ -205,7 +205,7 @@ class AlertServiceTest {
         AlertService teamChatOnly = new AlertService(telegram, new WithoutAlertChat(telegramConfig), notifierConfig,
                 alertRepository, metrics, clock);
 
-        assertTrue(pool.withTransaction(conn -> teamChatOnly.enqueue(conn, jobReaped(item, 5150, 1, "runner gone")))
+        assertTrue(pool.withTransaction(conn -> teamChatOnly.enqueue(conn, jobReaped(item, 5150, 1, "runner gone"), null))
                 .await().atMost(WAIT), "queued");
 
         await().atMost(WAIT).until(() -> !alertMessages(item, "reaped").isEmpty());

@@ -1,6 +1,7 @@
 package dev.baton.notifier.tracing;
 
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import dev.baton.events.EventEnvelope;
 import dev.baton.events.Topics;
 import dev.baton.infra.test.BatonTestResource;
 import dev.baton.infra.test.CapturedSpans;
@@ -36,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A transition record's trace reaches the Telegram call: the record's {@code traceparent} (as the
  * stage-service relay sends it) is continued by the consumer, stored with the pending card, and
  * continued again by the chat sender's {@code baton.card.sync}, the REST call to the Bot API under
- * it; and no span anywhere holds the bot token, which is part of every Bot API URL.
+ * it. An alert record's does the same through the queued alert and {@code baton.alert.send}. No
+ * span anywhere holds the bot token, which is part of every Bot API URL.
  */
 @QuarkusTest
 @WithTestResource(value = BatonTestResource.class, scope = TestResourceScope.GLOBAL)
@@ -55,18 +57,37 @@ class CardTracingTest {
     @Test
     void theCardSyncContinuesTheTransitionsTraceAndTheTelegramCallIsItsChild() {
         String item = "TRC-" + UUID.randomUUID().toString().substring(0, 8);
-        String traceId = CapturedSpans.newTraceId();
-        String relaySpan = CapturedSpans.newSpanId();
-        kafka.send(Topics.TRANSITIONS, item, Events.json(Events.created(item, "Traced card", "created")),
-                Map.of("traceparent", "00-" + traceId + "-" + relaySpan + "-01"));
-
-        SpanData sync = spans.await("baton.card.sync", "baton.work_item", item, WAIT);
-        // Its parent is the record's consumer span, whose parent the header named: the transition's trace.
-        spans.consumedUnder(sync, traceId, relaySpan);
-        assertEquals("synced", sync.getAttributes().get(AttributeKey.stringKey("outcome")));
-
         // The card's first send, among the sync's REST calls (the pipeline's labels may be fetched too).
-        SpanData call = spans.await(s -> s.getKind() == SpanKind.CLIENT && s.getParentSpanId().equals(sync.getSpanId())
+        sentInTheRecordsTrace(Topics.TRANSITIONS, Events.created(item, "Traced card", "created"), "baton.card.sync",
+                "synced");
+    }
+
+    /**
+     * An alert record's trace (stage-service's relay, the reaper) reaches its Telegram call the same
+     * way: kept with the queued alert, continued by the sender's {@code baton.alert.send}.
+     */
+    @Test
+    void anAlertsSendContinuesTheTraceThatRaisedItAndTheTelegramCallIsItsChild() {
+        String item = "TRA-" + UUID.randomUUID().toString().substring(0, 8);
+        sentInTheRecordsTrace(Topics.ALERTS, Events.of(item, "JobReaped",
+                Events.payload("taskId", item, "jobId", 99, "tier", 1, "reason", "traced reap")), "baton.alert.send", "sent");
+    }
+
+    /**
+     * Publishes {@code event} with a {@code traceparent} standing for its producer's span: the sender's
+     * span {@code name} is a child of the record's consumer span (whose parent the header named), ends
+     * with {@code outcome}, and has the Bot API's sendMessage call under it, token redacted.
+     */
+    private void sentInTheRecordsTrace(String topic, EventEnvelope event, String name, String outcome) {
+        String traceId = CapturedSpans.newTraceId();
+        String producerSpan = CapturedSpans.newSpanId();
+        kafka.send(topic, event.aggregateId(), Events.json(event),
+                Map.of("traceparent", "00-" + traceId + "-" + producerSpan + "-01"));
+
+        SpanData sender = spans.await(name, "baton.work_item", event.aggregateId(), WAIT);
+        spans.consumedUnder(sender, traceId, producerSpan);
+        assertEquals(outcome, sender.getAttributes().get(AttributeKey.stringKey("outcome")));
+        SpanData call = spans.await(s -> s.getKind() == SpanKind.CLIENT && s.getParentSpanId().equals(sender.getSpanId())
                 && String.valueOf(s.getAttributes().get(URL_FULL)).contains("/sendMessage"), WAIT);
         assertTrue(call.getAttributes().get(URL_FULL).endsWith("/bot<token>/sendMessage"),
                 "the Bot API call, token redacted: " + call.getAttributes().get(URL_FULL));
