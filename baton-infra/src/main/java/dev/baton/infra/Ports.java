@@ -27,6 +27,8 @@ public final class Ports {
     /** How many ports below the ephemeral range are drawn from. */
     static final int SPAN = 12_000;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    /** Read once: the range does not change while a test runs. */
+    private static final int EPHEMERAL_LOW = readEphemeralLow();
 
     private Ports() {
     }
@@ -45,6 +47,10 @@ public final class Ports {
     }
 
     static int ephemeralLow() {
+        return EPHEMERAL_LOW;
+    }
+
+    private static int readEphemeralLow() {
         try {
             // Read as a stream: a /proc file's reported size is not its length (Files.readString can stop short).
             try (var reader = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {

@@ -76,13 +76,20 @@ public final class StageApi {
      * test database is shared by every test class (and profile) of the module.
      */
     public static void drainQueue() {
+        execute("UPDATE stage.job SET status = 'failed', detail = 'drained by a test' WHERE status = 'queued'");
+    }
+
+    /** A statement that writes, with string parameters, over plain JDBC. @return the rows it changed */
+    public static int execute(String sql, String... parameters) {
         BatonTestResource.Servers s = BatonTestResource.servers();
         try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE stage.job SET status = 'failed', detail = 'drained by a test' WHERE status = 'queued'")) {
-            ps.executeUpdate();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setString(i + 1, parameters[i]);
+            }
+            return ps.executeUpdate();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot drain the job queue", e);
+            throw new IllegalStateException(sql, e);
         }
     }
 

@@ -259,9 +259,10 @@ public class JobReaper {
                 + (answer.detail() == null ? "" : " (" + answer.detail() + ")");
         if (!answer.applied()) {
             // The claim is ours, so no sweep of running jobs sees this job again; stage-service's
-            // follow-up of the claim asks the transition again a grace later (deferred, effect-failed).
-            LOG.warnf("job %d task %s: claimed, but %s; stage-service's follow-up asks again", job.id(), job.taskId(),
-                    text);
+            // follow-up of the claim asks the transition again a grace later while the task stays
+            // at the job's stage (deferred, effect-failed), and forgets it once the task moved on.
+            LOG.warnf("job %d task %s: claimed, but %s; stage-service follows the claim up while the task stays at %s",
+                    job.id(), job.taskId(), text, job.stage());
         }
         return text;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 
 import static dev.baton.stage.StageApi.count;
 import static dev.baton.stage.StageApi.createTask;
+import static dev.baton.stage.StageApi.execute;
 import static dev.baton.stage.StageApi.history;
 import static dev.baton.stage.StageApi.newTaskId;
 import static dev.baton.stage.StageApi.stageOf;
@@ -207,15 +208,7 @@ class JobFollowupTest {
                 {"brd-approval", "architecture"}}) {
             transition(task, step[0], step[1], "operator").then().statusCode(200);
         }
-        Runner runner = new Runner("followup-" + task);
-        for (int i = 0; i < 100; i++) {
-            io.restassured.response.Response picked = runner.pick("architecture");
-            assertEquals(200, picked.statusCode(), "a queued architecture job for " + task);
-            if (task.equals(picked.path("taskId"))) {
-                return ((Number) picked.path("id")).longValue();
-            }
-        }
-        throw new AssertionError("no architecture job of " + task);
+        return new Runner("followup-" + task).pickJobOf(task, "architecture");
     }
 
     private static io.restassured.response.Response claim(long job, String status, String then) {
@@ -229,17 +222,6 @@ class JobFollowupTest {
         return given().contentType(ContentType.JSON).body("""
                 {"from":"architecture","to":"analysis","actor":"reaper","reason":"tier 1","requestId":"reaper-job-%d"}"""
                 .formatted(job)).post("/tasks/" + task + "/transitions");
-    }
-
-    private static void execute(String sql, String parameter) {
-        BatonTestResource.Servers s = BatonTestResource.servers();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(s.jdbcUrl(), s.pgUser(), s.pgPassword());
-             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, parameter);
-            ps.executeUpdate();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static long followups(String task) {

@@ -24,6 +24,21 @@ final class Runner {
                 .post("/runners").then().statusCode(200);
     }
 
+    /**
+     * Picks queued jobs of {@code stage} until it gets {@code task}'s (other tests' jobs share the
+     * queue; the ones picked on the way stay running under this runner). @return its id
+     */
+    long pickJobOf(String task, String stage) {
+        for (int i = 0; i < 100; i++) {
+            Response picked = pick(stage);
+            assertEquals(200, picked.statusCode(), "a queued " + stage + " job for " + task);
+            if (task.equals(picked.path("taskId"))) {
+                return ((Number) picked.path("id")).longValue();
+            }
+        }
+        throw new AssertionError("no " + stage + " job of " + task + " among the queued ones");
+    }
+
     Response pick(String stage) {
         return given().contentType(ContentType.JSON)
                 .body("{\"runnerId\":\"%s\",\"stages\":[\"%s\"]}".formatted(id, stage)).post("/jobs/pick");

@@ -282,7 +282,7 @@ class RunnerProtocolTest {
         long lostJob = pickFor(restarting, lost);
         long exitedJob = pickFor(restarting, exited);
         long othersJob = pickFor(other, others);
-        pickFor(restarting, rollbackable, "architecture");
+        restarting.pickJobOf(rollbackable, "architecture");
         given().contentType(ContentType.JSON).body("{\"code\":0}").post("/jobs/" + exitedJob + "/exit").then()
                 .statusCode(200);
 
@@ -321,18 +321,7 @@ class RunnerProtocolTest {
     }
 
     private static long pickFor(Runner runner, String task) {
-        return pickFor(runner, task, "analysis");
-    }
-
-    private static long pickFor(Runner runner, String task, String stage) {
-        for (int i = 0; i < 50; i++) {
-            io.restassured.response.Response picked = runner.pick(stage);
-            assertEquals(200, picked.statusCode(), "a queued job for " + task);
-            if (task.equals(picked.path("taskId"))) {
-                return ((Number) picked.path("id")).longValue();
-            }
-        }
-        throw new AssertionError("no job of " + task + " among the queued ones");
+        return runner.pickJobOf(task, "analysis");
     }
 
     @Test
